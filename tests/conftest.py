@@ -1,0 +1,83 @@
+"""Shared tiny hand-drawn fixtures (GerryChain style)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import box
+
+from zoning._i18n import set_language
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "data" / "demo"
+
+# 1 km ≈ 0.009 degrees of latitude near 27°N; cells are ~1 km squares
+STEP = 0.01
+LON0, LAT0 = 115.20, 27.20
+
+
+def grid_stations(rows: int = 3, cols: int = 3, *, island: bool = False) -> gpd.GeoDataFrame:
+    """A rows×cols grid of square jurisdictions near 115.2°E 27.2°N.
+
+    Ids are ``r{row}c{col}``, names ``{id}派出所``, load column ``警情量`` = 10 + index,
+    the centre cell (or the first) is flagged as the urban core. With
+    ``island=True`` one extra square lies 5 cells east, touching nobody.
+    """
+    records = []
+    for r in range(rows):
+        for c in range(cols):
+            index = r * cols + c
+            records.append(
+                {
+                    "所代码": f"r{r}c{c}",
+                    "派出所": f"r{r}c{c}派出所",
+                    "警情量": 10 + index,
+                    "户籍人口": 10000 + 1000 * index,
+                    "警力": 5 + index % 3,
+                    "办案区": "是" if index % 4 == 0 else "否",
+                    "社区村居数": 5 + index,
+                    "城关": "是" if (r, c) == (rows // 2, cols // 2) else "否",
+                    "geometry": box(
+                        LON0 + c * STEP,
+                        LAT0 + r * STEP,
+                        LON0 + (c + 1) * STEP,
+                        LAT0 + (r + 1) * STEP,
+                    ),
+                }
+            )
+    if island:
+        records.append(
+            {
+                "所代码": "island",
+                "派出所": "海岛派出所",
+                "警情量": 7,
+                "户籍人口": 3000,
+                "警力": 3,
+                "办案区": "否",
+                "社区村居数": 2,
+                "城关": "否",
+                "geometry": box(
+                    LON0 + (cols + 5) * STEP,
+                    LAT0,
+                    LON0 + (cols + 6) * STEP,
+                    LAT0 + STEP,
+                ),
+            }
+        )
+    return gpd.GeoDataFrame(records, geometry="geometry", crs="EPSG:4326")
+
+
+@pytest.fixture
+def grid_file(tmp_path: Path) -> Path:
+    """The 3×3 grid written as GeoJSON."""
+    path = tmp_path / "grid.geojson"
+    grid_stations().to_file(path, driver="GeoJSON")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _chinese_by_default() -> None:
+    """Each test starts in the default language (Chinese)."""
+    set_language("zh")

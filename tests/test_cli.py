@@ -1,0 +1,185 @@
+"""The CLI contract (issue 2), end to end with click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from click.testing import CliRunner, Result
+
+from tests.conftest import DEMO
+from zoning.cli import cli
+from zoning.constraints import is_contiguous
+from zoning.graph import graph_from_stations
+
+K = 5
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+def check_contract(out: Path, *, k: int, core: str | None) -> tuple[gpd.GeoDataFrame, dict]:
+    for name in ("plan.geojson", "zones.geojson", "report.json", "map.html"):
+        assert (out / name).stat().st_size > 0, name
+    plan = gpd.read_file(out / "plan.geojson")
+    zones = gpd.read_file(out / "zones.geojson")
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    for col in ("station_id", "station_name", "zone", "zone_name", "is_center", "load"):
+        assert col in plan.columns, col
+    for col in ("zone", "zone_name", "center_id", "n_stations", "load"):
+        assert col in zones.columns, col
+    # every station exactly once, zones 1..K, at most K of them
+    assert plan["station_id"].is_unique
+    assert set(plan["zone"]) <= set(range(1, k + 1))
+    assert plan["zone"].nunique() <= k
+    # one centre per zone, inside the zone
+    centers = plan[plan["is_center"]]
+    assert sorted(centers["zone"]) == sorted(plan["zone"].unique())
+    assert set(centers["station_id"]) == set(zones["center_id"])
+    # contiguity on the adjacency graph of the written jurisdictions
+    graph = graph_from_stations(plan.set_index("station_id", drop=False))
+    assignment = dict(zip(plan["station_id"], plan["zone"].astype(int), strict=True))
+    assert is_contiguous(graph, assignment)
+    # the urban core alone
+    if core is not None:
+        core_zone = assignment[core]
+        assert (plan["zone"] == core_zone).sum() == 1
+    # loads conserved: Σ zone loads = Σ station loads
+    assert zones["load"].sum() == pytest.approx(plan["load"].sum(), rel=1e-12)
+    assert zones.set_index("zone")["n_stations"].to_dict() == plan["zone"].value_counts().to_dict()
+    # report
+    assert len(report["zones"]) == plan["zone"].nunique()
+    assert report["spread"] >= 0 and report["max_dev"] >= 0
+    assert report["solver"]["status"] in {"optimal", "feasible", "heuristic"}
+    assert report["solver"]["seconds"] >= 0
+    return plan, report
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Result, Path]:
+    out = tmp_path_factory.mktemp("demo")
+    result = run(
+        "plan",
+        str(DEMO / "stations.geojson"),
+        "--incidents",
+        str(DEMO / "incidents.csv"),
+        "--out",
+        str(out),
+        "--quiet",
+    )
+    return result, out
+
+
+def test_plan_on_demo_honours_the_contract(demo_run: tuple[Result, Path]) -> None:
+    result, out = demo_run
+    assert result.exit_code == 0, result.output
+    plan, report = check_contract(out, k=K, core="369901001")
+    assert plan["zone"].nunique() == K
+    assert len(plan) == 21
+    # the urban core (城关) was taken from the 城关 column and sits alone in zone 1
+    assert plan.loc[plan["station_id"] == "369901001", "zone"].item() == 1
+    assert report["urban_core"] == "369901001"
+    # loads equal the ledger's weighted total of assigned incidents
+    assert plan["load"].sum() == pytest.approx(report["intake"]["weighted_total"], rel=1e-12)
+    assert report["spread"] < 0.02
+    assert "地图：" in result.output
+
+
+def test_demo_command_prints_where_the_map_is(tmp_path: Path) -> None:
+    result = run("demo", "--out", str(tmp_path / "d"), "--quiet")
+    assert result.exit_code == 0, result.output
+    assert str((tmp_path / "d" / "map.html").resolve()) in result.output
+    check_contract(tmp_path / "d", k=K, core="369901001")
+
+
+def test_plan_on_a_grid_with_load_column(grid_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "grid"
+    result = run(
+        "plan", str(grid_file), "--load-column", "警情量", "--zones", "3", "--out", str(out)
+    )
+    assert result.exit_code == 0, result.output
+    plan, report = check_contract(out, k=3, core="r1c1")
+    assert plan["zone"].nunique() == 3
+    assert plan["load"].sum() == sum(10 + i for i in range(9))
+    assert report["solver"]["status"] == "optimal"
+
+
+def test_urban_core_by_name_and_english(grid_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "en"
+    result = run(
+        "plan",
+        str(grid_file),
+        "--load-column",
+        "警情量",
+        "--zones",
+        "2",
+        "--urban-core",
+        "r0c0派出所",
+        "--out",
+        str(out),
+        "--lang",
+        "en",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Done:" in result.output
+    check_contract(out, k=2, core="r0c0")
+
+
+def test_default_out_dir_is_maps_stem(grid_file: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("plan", str(grid_file), "--load-column", "警情量", "-k", "3", "-q")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "maps" / "grid" / "map.html").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["plan", "no/such/file.geojson", "--load-column", "x"], "no/such/file.geojson"),
+        (["plan", "{grid}"], "--incidents"),
+        (["plan", "{grid}", "--load-column", "警情量", "--zones", "12"], "K = 12"),
+        (["plan", "{grid}", "--load-column", "警情量", "--urban-core", "火星所"], "火星所"),
+        (["plan", "{grid}", "--load-column", "没有这列"], "没有这列"),
+    ],
+)
+def test_input_problems_exit_1_with_a_clear_message(
+    grid_file: Path, args: list[str], needle: str
+) -> None:
+    result = run(*[a.replace("{grid}", str(grid_file)) for a in args])
+    assert result.exit_code == 1, result.output
+    assert needle in result.output
+    assert result.output.startswith("错误：")
+    assert "Traceback" not in result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+
+
+def test_usage_errors_exit_2(grid_file: Path) -> None:
+    assert run("plan", str(grid_file), "--no-such-option").exit_code == 2
+    assert run("plan").exit_code == 2
+    assert run("plan", str(grid_file), "--lang", "fr").exit_code == 2
+
+
+def test_config_file_is_used_and_cli_overrides_it(grid_file: Path, tmp_path: Path) -> None:
+    config = tmp_path / "s.toml"
+    config.write_text(
+        '[input]\nload_column = "警情量"\n[plan]\nzones = 2\n[output]\nlang = "en"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "cfg"
+    result = run("plan", str(grid_file), "--config", str(config), "--zones", "3", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Done:" in result.output  # language from the file
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["n_zones"] == 3  # --zones beats the file
+    assert report["scenario"]["load_column"] == "警情量"
+
+
+def test_init_writes_template(tmp_path: Path) -> None:
+    result = run("init", str(tmp_path / "s.toml"))
+    assert result.exit_code == 0
+    assert (tmp_path / "s.toml").exists()
+    again = run("init", str(tmp_path / "s.toml"))
+    assert again.exit_code == 1 and "已存在" in again.output

@@ -1,0 +1,233 @@
+"""Command line: a thin layer over :mod:`zoning.pipeline` (sqlite-utils style).
+
+The library raises :class:`zoning.errors.ZoningError`; here it becomes one
+clear message on stderr and exit code 1, never a traceback. Usage errors
+(unknown option, missing argument) exit with code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import click
+
+from zoning._i18n import set_language, tr
+from zoning.errors import ZoningError
+from zoning.scenario import Scenario, scenario_from_toml, write_template
+
+LANG = click.Choice(["zh", "en"])
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="zoning")
+def cli() -> None:
+    """zoning：多所连片防区规划 / draft cross-station police defence zones."""
+
+
+@cli.command("plan")
+@click.argument("stations", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--incidents",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="警情文件 / incidents file (CSV, Excel, GeoJSON)",
+)
+@click.option("--zones", "-k", type=int, help="防区数 K（默认 5）/ number of zones")
+@click.option("--urban-core", help="城关所编号或名称 / id or name of the county-seat station")
+@click.option("--id-column", help="站点编号列 / station id column")
+@click.option("--name-column", help="站点名称列 / station name column")
+@click.option("--load-column", help="直接使用的警情量列 / use this column as the load")
+@click.option(
+    "--config", type=click.Path(dir_okay=False, path_type=Path), help="场景文件 scenario.toml"
+)
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), help="输出目录 / output folder"
+)
+@click.option("--lang", type=LANG, help="界面语言 / language (zh, en)")
+@click.option(
+    "--incidents-crs", help="警情坐标系 / incident coordinates: wgs84, gcj02, bd09, EPSG:n"
+)
+@click.option("--from", "date_from", help="起始日期 / first day, YYYY-MM-DD")
+@click.option("--to", "date_to", help="截止日期 / last day, YYYY-MM-DD")
+@click.option(
+    "--balance", type=click.Choice(["load", "per_officer"]), help="均衡方式 / balance mode"
+)
+@click.option("--solver", type=click.Choice(["auto", "exact", "heuristic"]), help="求解器 / solver")
+@click.option("--time-limit", type=float, help="求解时限（秒）/ solver time limit, seconds")
+@click.option("--seed", type=int, help="随机种子 / random seed")
+@click.option(
+    "--river",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="河流图层（仅用于地图）/ river layer for the map",
+)
+@click.option(
+    "--online", is_flag=True, default=None, help="地图使用在线 CDN / map loads scripts from CDNs"
+)
+@click.option("--quiet", "-q", is_flag=True, help="不显示进度 / no progress output")
+def plan_command(
+    stations: Path,
+    config: Path | None,
+    out: Path | None,
+    lang: str | None,
+    quiet: bool,
+    **options: Any,
+) -> None:
+    """划分防区：读入派出所辖区 STATIONS 与警情，输出方案与地图。
+
+    Partition the stations in STATIONS into zones and write plan.geojson,
+    zones.geojson, report.json and map.html.
+    """
+    with _errors_to_exit(lang):
+        scenario = scenario_from_toml(config) if config else Scenario()
+        if lang is None:
+            set_language(scenario.lang)
+        renamed = {"incidents_crs": options.pop("incidents_crs")}
+        scenario = scenario.with_overrides(
+            stations=stations, out=out, lang=lang, **renamed, **options
+        )
+        _run_plan(stations, scenario, quiet=quiet)
+
+
+@cli.command("demo")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("maps/demo"),
+    show_default=True,
+    help="输出目录 / output folder",
+)
+@click.option("--lang", type=LANG, default="zh", help="界面语言 / language")
+@click.option("--quiet", "-q", is_flag=True, help="不显示进度 / no progress output")
+def demo_command(out: Path, lang: str, quiet: bool) -> None:
+    """用示例县数据运行一次完整规划 / run the planner on the demo county."""
+    with _errors_to_exit(lang):
+        demo = demo_folder()
+        scenario = Scenario(
+            incidents=demo / "incidents.csv",
+            river=demo / "river.geojson",
+            out=out,
+            lang=lang,  # type: ignore[arg-type]
+            title=tr("示例县 多所连片防区规划（草案）", "Demo county: defence zones (draft)"),
+        )
+        _run_plan(demo / "stations.geojson", scenario, quiet=quiet)
+
+
+@cli.command("init")
+@click.argument(
+    "path", type=click.Path(dir_okay=False, path_type=Path), default=Path("scenario.toml")
+)
+@click.option("--lang", type=LANG, default="zh", help="界面语言 / language")
+def init_command(path: Path, lang: str) -> None:
+    """写出带中文注释的场景文件模板 / write a commented scenario template."""
+    with _errors_to_exit(lang):
+        write_template(path)
+        click.echo(tr(f"已写出场景模板：{path}", f"Scenario template written: {path}"))
+
+
+def demo_folder() -> Path:
+    """Folder holding the demo county files (installed as ``zoning._demo_data``)."""
+    return Path(str(resources.files("zoning._demo_data")))
+
+
+def _run_plan(stations: Path, scenario: Scenario, *, quiet: bool) -> None:
+    from zoning.pipeline import plan_from_files  # heavy imports after argument parsing
+
+    progress = None if quiet else _progress_printer()
+    started = time.perf_counter()
+    result = plan_from_files(stations, scenario=scenario, progress=progress)
+    report = result.report
+    solver = report["solver"]
+    map_path = result.files["map"].resolve()
+    click.echo(
+        tr(
+            f"完成：{report['n_stations']} 个派出所 → {report['n_zones']} 个防区；"
+            f"均衡防区负荷极差 {report['spread']:.1%}，求解器 {solver.get('name')}"
+            f"（{solver.get('status')}，{solver.get('seconds', 0):.1f} 秒）",
+            f"Done: {report['n_stations']} stations → {report['n_zones']} zones; "
+            f"load spread {report['spread']:.1%} over balanced zones, solver {solver.get('name')} "
+            f"({solver.get('status')}, {solver.get('seconds', 0):.1f} s)",
+        )
+    )
+    for row in report["zones"]:
+        click.echo(
+            tr(
+                f"  {row['zone']}. {row['zone_name']}：中心所 {row['center_name']}，"
+                f"{row['n_stations']} 个所，警情 {row['load']:,.0f}（{row['share']:.0%}）",
+                f"  {row['zone']}. {row['zone_name']}: centre {row['center_name']}, "
+                f"{row['n_stations']} stations, load {row['load']:,.0f} ({row['share']:.0%})",
+            )
+        )
+    click.echo(tr(f"地图：{map_path}", f"Map: {map_path}"))
+    click.echo(
+        tr(
+            f"输出目录：{map_path.parent}（用时 {time.perf_counter() - started:.1f} 秒）",
+            f"Output folder: {map_path.parent} ({time.perf_counter() - started:.1f} s)",
+        )
+    )
+
+
+def _progress_printer() -> Callable[[dict[str, Any]], None]:
+    started = time.perf_counter()
+    last = [0.0]
+
+    def show(event: dict[str, Any]) -> None:
+        now = time.perf_counter() - started
+        if now < 1.0 or now - last[0] < 1.0:
+            return
+        last[0] = now
+        objective = event.get("objective")
+        bound = event.get("bound")
+        click.echo(
+            tr(
+                f"求解中… {now:.0f} 秒，阶段 {event.get('phase', '')}，"
+                f"当前目标 {objective}，下界 {bound}",
+                f"solving… {now:.0f} s, phase {event.get('phase', '')}, "
+                f"objective {objective}, bound {bound}",
+            ),
+            err=True,
+        )
+
+    return show
+
+
+@contextmanager
+def _errors_to_exit(lang: str | None) -> Iterator[None]:
+    if lang:
+        set_language(lang)  # type: ignore[arg-type]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        except ZoningError as exc:
+            _echo_warnings(caught)
+            lines = str(exc).splitlines() or [type(exc).__name__]
+            click.echo(tr("错误：", "Error: ") + lines[0], err=True)
+            for line in lines[1:]:
+                click.echo("  " + line, err=True)
+            sys.exit(1)
+        except (OSError, MemoryError) as exc:
+            _echo_warnings(caught)
+            click.echo(tr("错误：", "Error: ") + str(exc), err=True)
+            sys.exit(1)
+    _echo_warnings(caught)
+
+
+def _echo_warnings(caught: list[warnings.WarningMessage]) -> None:
+    seen: set[str] = set()
+    for w in caught:
+        text = str(w.message)
+        if text in seen or issubclass(w.category, DeprecationWarning | PendingDeprecationWarning):
+            continue
+        seen.add(text)
+        click.echo(tr("警告：", "Warning: ") + text, err=True)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="zoning")

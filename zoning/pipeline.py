@@ -1,0 +1,378 @@
+"""The whole pipeline: files in → plan, zones, report and map out.
+
+``plan_from_files`` reads inputs (:mod:`zoning.intake`), computes loads
+(:mod:`zoning.load`), builds the adjacency graph (:mod:`zoning.graph`),
+partitions (:mod:`zoning.partition`), places 中心所 (:mod:`zoning.centers`)
+and writes outputs (:mod:`zoning.export`, :mod:`zoning.maps`).
+``plan_stations`` is the same without file input/output, for library use.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from zoning import _schema as S
+from zoning._i18n import tr
+from zoning.centers import ZoneCenter, centers_from_plan, zone_name_for
+from zoning.constraints import violations
+from zoning.errors import InputError, ProblemList
+from zoning.export import plan_frame, write_geojson, write_report, zones_frame
+from zoning.graph import graph_from_stations, positions_from_stations
+from zoning.intake import find_station, incidents_from_file, stations_from_file
+from zoning.load import LoadResult, loads_from_column, loads_from_incidents
+from zoning.partition import Plan, partition
+from zoning.scenario import Scenario
+
+Progress = Callable[[dict[str, Any]], None]
+
+
+@dataclass
+class PlanResult:
+    """Everything one planning run produced."""
+
+    plan: gpd.GeoDataFrame  # one row per station
+    zones: gpd.GeoDataFrame  # one row per zone
+    report: dict[str, Any]
+    partition: Plan
+    load: LoadResult
+    centers: dict[int, ZoneCenter]
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+def plan_from_files(
+    stations: str | Path,
+    *,
+    scenario: Scenario | None = None,
+    out_dir: str | Path | None = None,
+    write: bool = True,
+    progress: Progress | None = None,
+) -> PlanResult:
+    """Run the whole pipeline on files and write the outputs.
+
+    Parameters
+    ----------
+    stations
+        Station jurisdiction polygons (GeoJSON, Shapefile, GeoPackage).
+    scenario
+        Planning choices; ``scenario.incidents`` or ``scenario.load_column``
+        supplies the load.
+    out_dir
+        Output folder; default ``scenario.out`` or ``maps/<stations stem>/``.
+    write
+        Write plan.geojson, zones.geojson, report.json and map.html.
+    progress
+        Called with solver progress events on long solves.
+
+    Returns
+    -------
+    PlanResult
+    """
+    scenario = scenario or Scenario()
+    stations_path = Path(stations)
+    frame = stations_from_file(
+        stations_path,
+        id_column=scenario.id_column,
+        name_column=scenario.name_column,
+        columns=dict(scenario.station_columns) or None,
+    )
+    if scenario.load_column:
+        load = loads_from_column(frame, scenario.load_column, source=str(stations_path))
+    elif scenario.incidents:
+        table = incidents_from_file(
+            scenario.incidents,
+            columns=dict(scenario.incident_columns) or None,
+            crs=scenario.incidents_crs,
+            date_from=scenario.date_from,
+            date_to=scenario.date_to,
+        )
+        load = loads_from_incidents(
+            frame,
+            table,
+            weights=dict(scenario.category_weights) or None,
+            tolerance_m=scenario.outside_tolerance_m,
+        )
+    else:
+        raise InputError(
+            tr(
+                f"{stations_path}：没有警情数据。请用 --incidents 指定警情文件，"
+                "或用 --load-column 指定站点文件中的警情量列",
+                f"{stations_path}: no load given. Pass --incidents FILE, or --load-column COL "
+                "naming a load column of the stations file",
+            )
+        )
+    result = plan_stations(
+        frame, load, scenario=scenario, source=str(stations_path), progress=progress
+    )
+    result.report["inputs"] = {
+        "stations": str(stations_path),
+        "incidents": str(scenario.incidents) if scenario.incidents else None,
+        "load_column": scenario.load_column,
+    }
+    if write:
+        out = Path(out_dir or scenario.out or Path("maps") / stations_path.stem)
+        result.files = write_outputs(result, out, scenario=scenario)
+    return result
+
+
+def plan_stations(
+    stations: gpd.GeoDataFrame,
+    load: LoadResult,
+    *,
+    scenario: Scenario | None = None,
+    source: str = "stations",
+    progress: Progress | None = None,
+) -> PlanResult:
+    """Partition canonical stations with known loads and place 中心所.
+
+    Parameters
+    ----------
+    stations
+        Canonical station frame from :func:`zoning.intake.stations_from_file`.
+    load
+        Loads from :mod:`zoning.load`.
+    scenario
+        Planning choices.
+    source
+        Name of the stations file, for messages.
+    progress
+        Solver progress callback.
+
+    Returns
+    -------
+    PlanResult
+        With ``files`` empty (nothing written).
+    """
+    scenario = scenario or Scenario()
+    started = time.perf_counter()
+    core, locks, together, forbidden, forced = _resolve_names(stations, scenario, source)
+    graph = graph_from_stations(stations, min_shared_m=scenario.min_shared_m)
+    mix = _category_mix(load.by_category, stations.index)
+    officers = None
+    if S.OFFICERS in stations.columns and stations[S.OFFICERS].notna().all():
+        officers = {str(k): float(v) for k, v in stations[S.OFFICERS].items()}
+    elif scenario.balance == "per_officer":
+        missing = (
+            stations.index[stations[S.OFFICERS].isna()].tolist() if S.OFFICERS in stations else []
+        )
+        raise InputError(
+            tr(
+                f"{source}：按警力均衡（balance = per_officer）需要每个所的警力，"
+                f"缺少：{', '.join(map(str, missing)) or '警力列'}；请补充“警力”列",
+                f"{source}: balance = per_officer needs officers for every station; missing: "
+                f"{', '.join(map(str, missing)) or 'the officers column'}; add an officers column",
+            )
+        )
+    names = {str(k): str(v) for k, v in stations[S.STATION_NAME].items()}
+    plan = partition(
+        graph,
+        {str(k): float(v) for k, v in load.load.items()},
+        k=scenario.zones,
+        urban_core=core,
+        officers=officers,
+        category_mix=mix,
+        locks=locks,
+        together=together,
+        forbidden_links=forbidden,
+        forced_links=forced,
+        positions=positions_from_stations(stations),
+        islands=scenario.islands,
+        balance=scenario.balance,
+        tolerance=scenario.tolerance,
+        compactness_weight=scenario.compactness_weight,
+        similarity_weight=scenario.similarity_weight,
+        solver=scenario.solver,
+        time_limit=scenario.time_limit,
+        seed=scenario.seed,
+        names=names,
+        progress=progress,
+    )
+    problems = violations(
+        plan.graph, plan.assignment, k=scenario.zones, core=core, locks=locks, together=together
+    )
+    if problems:  # the solver guarantees these; a violation here is a bug, not an input problem
+        raise AssertionError("; ".join(problems))
+    centers = centers_from_plan(stations, plan.assignment, load.load, by_category=load.by_category)
+    core_zone = plan.assignment[core] if core is not None else None
+    zone_names = {
+        z: scenario.zone_names.get(z) or zone_name_for(names[c.center_id])
+        for z, c in centers.items()
+    }
+    frame = plan_frame(stations, plan.assignment, load.load, centers, zone_names)
+    zones = zones_frame(frame, centers, urban_core_zone=core_zone)
+    report = _report(plan, zones, centers, load, scenario, core, time.perf_counter() - started)
+    return PlanResult(
+        plan=frame, zones=zones, report=report, partition=plan, load=load, centers=centers
+    )
+
+
+def write_outputs(result: PlanResult, out: Path, *, scenario: Scenario) -> dict[str, Path]:
+    """Write plan.geojson, zones.geojson, report.json and map.html into ``out``."""
+    from zoning.maps import map_from_plan, save_map  # folium is only needed here
+
+    out.mkdir(parents=True, exist_ok=True)
+    files = {
+        "plan": write_geojson(result.plan, out / "plan.geojson"),
+        "zones": write_geojson(result.zones, out / "zones.geojson"),
+    }
+    title = scenario.title or tr("多所连片防区规划（草案）", "Cross-station defence zones (draft)")
+    heat = result.load.incidents
+    fmap = map_from_plan(
+        result.plan,
+        result.zones,
+        title=title,
+        incidents=heat if heat is not None and len(heat) else None,
+        river=_read_layer(scenario.river),
+        online=scenario.online,
+    )
+    files["map"] = save_map(fmap, out / "map.html", online=scenario.online)
+    result.report["files"] = {k: v.name for k, v in files.items()} | {"report": "report.json"}
+    files["report"] = write_report(result.report, out / "report.json")
+    return files
+
+
+def _read_layer(path: Path | None) -> gpd.GeoDataFrame | None:
+    if path is None:
+        return None
+    try:
+        return gpd.read_file(path).to_crs("EPSG:4326")
+    except Exception as exc:  # any reader failure is an input problem
+        raise InputError(
+            tr(f"{path}：无法读取图层（{exc}）", f"{path}: cannot read the layer ({exc})")
+        ) from None
+
+
+def _resolve_names(
+    stations: gpd.GeoDataFrame, scenario: Scenario, source: str
+) -> tuple[
+    str | None,
+    dict[str, int],
+    list[list[str]],
+    list[tuple[str, str]],
+    list[tuple[str, str]],
+]:
+    """Turn ids-or-names from options into station ids, gathering every problem."""
+    problems = ProblemList()
+    n = len(stations)
+    if scenario.zones < 1 or scenario.zones > n:
+        problems.add(
+            tr(
+                f"{source}：防区数 K = {scenario.zones} 无效，"
+                f"应在 1 到站点数 {n} 之间；请修改 --zones",
+                f"{source}: K = {scenario.zones} zones is not possible; it must be between 1 and "
+                f"the number of stations ({n}); change --zones",
+            )
+        )
+
+    def lookup(key: str, what: str) -> str | None:
+        sid = find_station(stations, key)
+        if sid is None:
+            problems.add(
+                tr(
+                    f"{source}：{what}“{key}”不是已知的派出所编号或名称；可用的有："
+                    f"{'、'.join(stations[S.STATION_NAME].astype(str).head(30))}",
+                    f"{source}: {what} '{key}' is not a known station id or name; known: "
+                    f"{', '.join(stations[S.STATION_NAME].astype(str).head(30))}",
+                )
+            )
+        return sid
+
+    core: str | None = None
+    if scenario.urban_core:
+        core = lookup(scenario.urban_core, tr("城关所", "urban core"))
+    elif S.IS_URBAN_CORE in stations.columns:
+        flagged = stations.index[stations[S.IS_URBAN_CORE].astype(bool)].astype(str).tolist()
+        if len(flagged) == 1:
+            core = flagged[0]
+        elif len(flagged) > 1:
+            problems.add(
+                tr(
+                    f"{source}：城关列标记了多个派出所（{', '.join(flagged)}），只能有一个；"
+                    "请修正该列或用 --urban-core 指定",
+                    f"{source}: the urban-core column flags several stations "
+                    f"({', '.join(flagged)}); "
+                    "only one is allowed; fix the column or pass --urban-core",
+                )
+            )
+    locks: dict[str, int] = {}
+    for key, zone in scenario.locks.items():
+        sid = lookup(key, tr("锁定的派出所", "locked station"))
+        if sid is not None:
+            locks[sid] = int(zone)
+    together = []
+    for group in scenario.together:
+        ids = [lookup(k, tr("同区组中的派出所", "station of a together group")) for k in group]
+        together.append([i for i in ids if i is not None])
+    pairs: dict[str, list[tuple[str, str]]] = {"forbidden": [], "forced": []}
+    for kind, links in (("forbidden", scenario.forbidden_links), ("forced", scenario.forced_links)):
+        for a, b in links:
+            ia = lookup(a, tr("连接中的派出所", "station of a link"))
+            ib = lookup(b, tr("连接中的派出所", "station of a link"))
+            if ia is not None and ib is not None:
+                pairs[kind].append((ia, ib))
+    problems.raise_if_any()
+    return core, locks, together, pairs["forbidden"], pairs["forced"]
+
+
+def _category_mix(
+    by_category: pd.DataFrame | None, index: pd.Index
+) -> dict[str, list[float]] | None:
+    if by_category is None or by_category.empty or by_category.to_numpy().sum() == 0:
+        return None
+    counts = by_category.reindex(index).fillna(0.0).to_numpy(dtype=float)
+    totals = counts.sum(axis=1, keepdims=True)
+    shares = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
+    return {str(sid): row.tolist() for sid, row in zip(index, shares, strict=True)}
+
+
+def _report(
+    plan: Plan,
+    zones: gpd.GeoDataFrame,
+    centers: dict[int, ZoneCenter],
+    load: LoadResult,
+    scenario: Scenario,
+    core: str | None,
+    seconds: float,
+) -> dict[str, Any]:
+    zone_rows = []
+    for row in zones.drop(columns="geometry").to_dict("records"):
+        center = centers[int(row[S.ZONE])]
+        row["center_candidates"] = center.candidates
+        row["case_team_reason"] = center.case_team_reason
+        row["community_team_reason"] = center.community_team_reason
+        zone_rows.append(row)
+    try:
+        version = metadata.version("zoning")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a checkout
+        version = "unknown"
+    balanced = [z for z in plan.zone_load if core is None or plan.assignment[core] != z]
+    return {
+        "tool": {"name": "zoning", "version": version},
+        "n_stations": len(plan.assignment),
+        "n_zones": len(zone_rows),
+        "urban_core": core,
+        "zones": zone_rows,
+        "balanced_zones": sorted(balanced),
+        "spread": plan.spread,
+        "max_dev": plan.max_dev,
+        "cut_edges": plan.cut_edges,
+        "total_load": float(sum(plan.zone_load.values())),
+        "solver": plan.solver,
+        "graph": {
+            "nodes": plan.graph.number_of_nodes(),
+            "edges": plan.graph.number_of_edges(),
+            "added_links": [list(e) for e in plan.added_links],
+        },
+        "intake": load.ledger,
+        "scenario": scenario.to_dict(),
+        "warnings": list(plan.warnings),
+        "seconds": round(seconds, 3),
+    }

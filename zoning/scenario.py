@@ -1,0 +1,385 @@
+"""Scenario: every planning choice of one run, loadable from a TOML file.
+
+A scenario file makes a plan reproducible and shareable. Command-line options
+override the file. Unknown keys and bad values are reported together, each
+with its key path and the allowed values.
+
+Example file::
+
+    [input]
+    stations = "stations.geojson"
+    incidents = "incidents.csv"
+
+    [plan]
+    zones = 5
+    urban_core = "城关派出所"
+
+    [weights]
+    "刑事" = 3
+    "治安" = 2
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from zoning._i18n import tr
+from zoning.errors import InputError
+
+Balance = Literal["load", "per_officer"]
+SolverName = Literal["auto", "exact", "heuristic"]
+Islands = Literal["link", "error"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scenario:
+    """All choices of one planning run (defaults follow the Haidong 2023 guideline)."""
+
+    # input
+    stations: Path | None = None
+    incidents: Path | None = None
+    incidents_crs: str | None = None
+    river: Path | None = None
+    id_column: str | None = None
+    name_column: str | None = None
+    load_column: str | None = None
+    station_columns: Mapping[str, str] = field(default_factory=dict)
+    incident_columns: Mapping[str, str] = field(default_factory=dict)
+    date_from: str | None = None
+    date_to: str | None = None
+    outside_tolerance_m: float = 500.0
+    min_shared_m: float = 50.0
+    # plan
+    zones: int = 5
+    urban_core: str | None = None
+    balance: Balance = "load"
+    tolerance: float = 0.01
+    solver: SolverName = "auto"
+    time_limit: float = 20.0
+    seed: int = 0
+    islands: Islands = "link"
+    category_weights: Mapping[str, float] = field(default_factory=dict)
+    compactness_weight: float = 1.0
+    similarity_weight: float = 0.5
+    locks: Mapping[str, int] = field(default_factory=dict)
+    together: tuple[tuple[str, ...], ...] = ()
+    forbidden_links: tuple[tuple[str, str], ...] = ()
+    forced_links: tuple[tuple[str, str], ...] = ()
+    zone_names: Mapping[int, str] = field(default_factory=dict)
+    # output
+    out: Path | None = None
+    title: str | None = None
+    lang: Literal["zh", "en"] = "zh"
+    online: bool = False
+
+    def with_overrides(self, **changes: Any) -> Scenario:
+        """Return a copy with every non-``None`` keyword applied."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable view (for ``report.json``)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, Path):
+                value = str(value)
+            elif isinstance(value, Mapping):
+                value = {str(k): v for k, v in value.items()}
+            elif isinstance(value, tuple):
+                value = [list(v) if isinstance(v, tuple) else v for v in value]
+            out[f.name] = value
+        return out
+
+
+def _choice(*allowed: str) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if value not in allowed:
+            raise ValueError(", ".join(allowed))
+        return value
+
+    return check
+
+
+def _number(*, minimum: float | None = None, integer: bool = False) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        ok = isinstance(value, int) if integer else isinstance(value, int | float)
+        if isinstance(value, bool) or not ok or (minimum is not None and value < minimum):
+            kind = "integer" if integer else "number"
+            raise ValueError(f"{kind} ≥ {minimum}" if minimum is not None else kind)
+        return value
+
+    return check
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("text")
+    return value
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("true, false")
+    return value
+
+
+def _str_map(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise ValueError("a table of text values")
+    return {str(k): v for k, v in value.items()}
+
+
+def _weights(value: Any) -> dict[str, float]:
+    if not isinstance(value, dict) or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) and v >= 0 for v in value.values()
+    ):
+        raise ValueError('a table of numbers ≥ 0, e.g. "刑事" = 3')
+    return {str(k): float(v) for k, v in value.items()}
+
+
+def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(p, list) and len(p) == 2 and all(isinstance(s, str) for s in p) for p in value
+    ):
+        raise ValueError('a list of station pairs, e.g. [["青山派出所", "石桥派出所"]]')
+    return tuple((p[0], p[1]) for p in value)
+
+
+def _groups(value: Any) -> tuple[tuple[str, ...], ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(g, list) and len(g) >= 2 and all(isinstance(s, str) for s in g) for g in value
+    ):
+        raise ValueError('a list of station groups, e.g. [["青山派出所", "石桥派出所"]]')
+    return tuple(tuple(g) for g in value)
+
+
+def _zone_map(value: Any) -> dict[str, int]:
+    if not isinstance(value, dict) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in value.values()
+    ):
+        raise ValueError('a table station = zone number ≥ 1, e.g. "青山派出所" = 2')
+    return {str(k): int(v) for k, v in value.items()}
+
+
+def _zone_names(value: Any) -> dict[int, str]:
+    if not isinstance(value, dict) or not all(
+        str(k).isdigit() and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ValueError('a table zone number = name, e.g. "2" = "清溪防区"')
+    return {int(k): v for k, v in value.items()}
+
+
+# section -> key -> (Scenario field, validator)
+_SPEC: dict[str, dict[str, tuple[str, Callable[[Any], Any]]]] = {
+    "input": {
+        "stations": ("stations", _text),
+        "incidents": ("incidents", _text),
+        "incidents_crs": ("incidents_crs", _text),
+        "river": ("river", _text),
+        "id_column": ("id_column", _text),
+        "name_column": ("name_column", _text),
+        "load_column": ("load_column", _text),
+        "station_columns": ("station_columns", _str_map),
+        "incident_columns": ("incident_columns", _str_map),
+        "date_from": ("date_from", _text),
+        "date_to": ("date_to", _text),
+        "outside_tolerance_m": ("outside_tolerance_m", _number(minimum=0)),
+        "min_shared_m": ("min_shared_m", _number(minimum=0)),
+    },
+    "plan": {
+        "zones": ("zones", _number(minimum=1, integer=True)),
+        "urban_core": ("urban_core", _text),
+        "balance": ("balance", _choice("load", "per_officer")),
+        "tolerance": ("tolerance", _number(minimum=0)),
+        "solver": ("solver", _choice("auto", "exact", "heuristic")),
+        "time_limit": ("time_limit", _number(minimum=0.1)),
+        "seed": ("seed", _number(minimum=0, integer=True)),
+        "islands": ("islands", _choice("link", "error")),
+    },
+    "weights": {},  # free table: category -> weight
+    "objective": {
+        "compactness": ("compactness_weight", _number(minimum=0)),
+        "similarity": ("similarity_weight", _number(minimum=0)),
+    },
+    "links": {
+        "forbidden": ("forbidden_links", _pairs),
+        "forced": ("forced_links", _pairs),
+    },
+    "locks": {
+        "zone": ("locks", _zone_map),
+        "together": ("together", _groups),
+    },
+    "zone_names": {},  # free table: zone number -> name
+    "output": {
+        "out": ("out", _text),
+        "title": ("title", _text),
+        "lang": ("lang", _choice("zh", "en")),
+        "online": ("online", _bool),
+    },
+}
+_PATH_FIELDS = {"stations", "incidents", "river", "out"}
+
+
+def scenario_from_toml(path: str | Path) -> Scenario:
+    """Read a scenario file, reporting every unknown key and bad value at once.
+
+    Parameters
+    ----------
+    path
+        A TOML file. Relative input/output paths in it are resolved against
+        the file's folder.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read or any key or value is wrong.
+    """
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(
+            tr(f"{path}：场景文件不存在", f"{path}: scenario file not found")
+        ) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(
+            tr(
+                f"{path}：不是有效的 TOML（{exc}）；可用 `zoning init` 生成模板",
+                f"{path}: not valid TOML ({exc}); `zoning init` writes a template",
+            )
+        ) from None
+    problems: list[str] = []
+    values: dict[str, Any] = {}
+    for section, body in raw.items():
+        if section not in _SPEC:
+            problems.append(
+                tr(
+                    f"{path}：未知的节 [{section}]，可用：{', '.join(_SPEC)}",
+                    f"{path}: unknown section [{section}]; allowed: {', '.join(_SPEC)}",
+                )
+            )
+            continue
+        if not isinstance(body, dict):
+            problems.append(
+                tr(f"{path}：[{section}] 应为表", f"{path}: [{section}] must be a table")
+            )
+            continue
+        if section == "weights":
+            try:
+                values["category_weights"] = _weights(body)
+            except ValueError as exc:
+                problems.append(_bad(path, "weights", "*", exc))
+            continue
+        if section == "zone_names":
+            try:
+                values["zone_names"] = _zone_names(body)
+            except ValueError as exc:
+                problems.append(_bad(path, "zone_names", "*", exc))
+            continue
+        spec = _SPEC[section]
+        for key, value in body.items():
+            if key not in spec:
+                problems.append(
+                    tr(
+                        f"{path}：[{section}] 中未知的键 '{key}'，可用：{', '.join(spec)}",
+                        f"{path}: unknown key '{key}' in [{section}]; allowed: {', '.join(spec)}",
+                    )
+                )
+                continue
+            name, check = spec[key]
+            try:
+                checked = check(value)
+            except ValueError as exc:
+                problems.append(_bad(path, section, key, exc, value))
+                continue
+            if name in _PATH_FIELDS:
+                checked = (path.parent / checked).resolve()
+            values[name] = checked
+    if problems:
+        raise InputError(problems)
+    return Scenario(**values)
+
+
+def _bad(path: Path, section: str, key: str, exc: ValueError, value: Any = None) -> str:
+    shown = "" if value is None else f" = {value!r}"
+    return tr(
+        f"{path}：[{section}].{key}{shown} 取值无效，应为：{exc}",
+        f"{path}: [{section}].{key}{shown} is not valid; expected: {exc}",
+    )
+
+
+TEMPLATE = """\
+# zoning 场景文件（scenario.toml）：一次规划的全部选择，可保存、共享、复现。
+# 用法：zoning plan --config scenario.toml ；命令行选项优先于本文件。
+# 相对路径以本文件所在目录为准。中文键名须加引号，例如 "刑事" = 3。
+
+[input]
+stations = "stations.geojson"      # 派出所辖区面（GeoJSON / Shapefile / GeoPackage）
+incidents = "incidents.csv"        # 110 警情导出（CSV / Excel / GeoJSON）
+# incidents_crs = "gcj02"          # 警情坐标系：wgs84、gcj02（高德）、bd09（百度）或 EPSG:n
+# load_column = "警情量"            # 不用警情文件时，直接用站点文件中的这一列作为警情量
+# date_from = "2025-01-01"         # 统计时段（含首尾）
+# date_to = "2025-12-31"
+# outside_tolerance_m = 500        # 辖区外的警情：500 米内归最近的所，否则不计
+# min_shared_m = 50                # 共用边界不少于 50 米才算相邻
+
+# [input.station_columns]          # 列名对照（通常可自动识别）
+# station_name = "所名"
+
+[plan]
+zones = 5                          # 防区数（指导意见：每县不超过 5 个）
+# urban_core = "城关派出所"          # 城关所单独成区；不填则用站点文件的“城关”列
+balance = "load"                   # load：警情量均衡；per_officer：警情与警力相匹配
+tolerance = 0.01                   # 均衡容差（平均负荷的 1%），之内再追求紧凑与相似
+solver = "auto"                    # auto：≤50 个所用精确求解，否则用启发式
+time_limit = 20                    # 求解时限（秒）
+seed = 0                           # 随机种子：相同输入与种子得到相同方案
+islands = "link"                   # 无相邻所的“孤岛”：link 连到最近的所；error 报错
+
+[weights]                          # 警情类别权重（默认均为 1）
+"刑事" = 1
+"治安" = 1
+
+[objective]                        # 均衡优先，其次：
+compactness = 1.0                  # 紧凑（少切断相邻关系）
+similarity = 0.5                   # 区内警情结构相似
+
+[links]
+forbidden = []                     # 禁止相连，如无桥的河：[["青山派出所", "石桥派出所"]]
+forced = []                        # 强制相连，如渡口、跨界道路
+
+[locks]
+zone = {}                          # 锁定某所在某防区：{ "青山派出所" = 2 }
+together = []                      # 必须同区：[["枫林派出所", "柳溪派出所"]]
+
+[zone_names]                       # 防区命名（默认“中心所地名+防区”）
+# "2" = "清溪防区"
+
+[output]
+# out = "maps/my-county"           # 输出目录
+# title = "某县多所连片防区规划（草案）"
+lang = "zh"                        # zh 或 en
+online = false                     # true：地图从 CDN 加载脚本（文件更小，需联网）
+"""
+
+
+def write_template(path: str | Path) -> Path:
+    """Write the commented scenario template (Chinese comments) to ``path``."""
+    path = Path(path)
+    if path.exists():
+        raise InputError(
+            tr(
+                f"{path} 已存在；请换一个文件名或先删除它",
+                f"{path} already exists; choose another name or delete it first",
+            )
+        )
+    path.write_text(TEMPLATE, encoding="utf-8")
+    return path

@@ -1,0 +1,44 @@
+"""Global, typed settings (osmnx style: module attributes you may assign).
+
+Per-run planning choices live in :class:`zoning.scenario.Scenario`; this module
+holds process-wide behaviour only.
+
+Examples
+--------
+>>> import zoning.settings
+>>> zoning.settings.log_console = True  # echo log lines to stderr
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+#: Echo log messages to stderr. Logging is silent by default.
+log_console: bool = False
+#: Level used when ``log_console`` is on.
+log_level: int = logging.INFO
+#: Where downloads (``--roads download``) are cached.
+cache_folder: Path = Path.home() / ".cache" / "zoning"
+#: Seconds before a network request gives up.
+requests_timeout: float = 30.0
+#: Guideline maximum number of zones per county (Haidong 2023).
+guideline_max_zones: int = 5
+#: Above this many stations the exact solver is not tried by ``solver="auto"``.
+exact_max_stations: int = 50
+
+_logger = logging.getLogger("zoning")
+_logger.addHandler(logging.NullHandler())
+
+
+def get_logger() -> logging.Logger:
+    """Return the package logger, attaching a stderr handler if ``log_console``."""
+    if log_console and not any(
+        isinstance(h, logging.StreamHandler) and not isinstance(h, logging.NullHandler)
+        for h in _logger.handlers
+    ):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        _logger.addHandler(handler)
+        _logger.setLevel(log_level)
+    return _logger
