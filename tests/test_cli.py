@@ -84,7 +84,10 @@ def test_plan_on_demo_honours_the_contract(demo_run: tuple[Result, Path]) -> Non
     assert report["urban_core"] == "369901001"
     # loads equal the ledger's weighted total of assigned incidents
     assert plan["load"].sum() == pytest.approx(report["intake"]["weighted_total"], rel=1e-12)
-    assert report["spread"] < 0.02
+    # the demo's rural loads cannot be split more evenly into 4 contiguous zones:
+    # the exact solver proves its spread optimal
+    assert report["solver"]["status"] == "optimal"
+    assert report["spread"] < 0.05
     assert "地图：" in result.output
 
 

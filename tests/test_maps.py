@@ -1,0 +1,353 @@
+"""Tests of the map stage (zoning.maps, zoning._offline) on a small fake plan."""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from zoning import _offline
+from zoning._i18n import set_language
+from zoning.errors import InputError
+from zoning.maps import URBAN_CORE_COLOUR, ZONE_COLOURS, map_from_plan, save_map
+
+XSS = "<img src=x onerror=alert(1)>"
+
+_PREFIXES = list(
+    "青山石门龙潭白沙黄岗城关梅林高桥枫树桃源杨柳竹溪松岭长岭新田金坑凤凰清水大坪板桥洪塘太平双溪莲塘"
+)
+_PREFIXES = ["".join(_PREFIXES[i : i + 2]) for i in range(0, len(_PREFIXES), 2)]
+
+# Any remote resource the page would load: src=/href= (not plain <a> links),
+# CSS url(...) and @import, with http://, https:// or protocol-relative //.
+_REMOTE = re.compile(
+    r"""(?ix)
+    (?P<attr>\b(?:src|href|xlink:href|srcset)\s*=\s*["']?\s*(?:https?:)?//)
+    | url\(\s*["']?\s*(?:https?:)?//
+    | @import\s+(?:url\(\s*)?["']?\s*(?:https?:)?//
+    """
+)
+
+
+def remote_resources(page: str) -> list[str]:
+    """Remote resources referenced by ``page`` (an independent check of _offline)."""
+    hits = []
+    for m in _REMOTE.finditer(page):
+        if m.group("attr"):
+            tag = page[page.rfind("<", 0, m.start()) : m.start()]
+            if re.match(r"<a\s[^<>]*$", tag, re.IGNORECASE):
+                continue  # a plain link the user may follow, not a resource the page loads
+        hits.append(page[m.start() : m.end() + 80])
+    return hits
+
+
+def _edge(a: tuple[int, int], b: tuple[int, int], n: int, amp: float) -> np.ndarray:
+    """Jagged edge from grid node a to b (identical for both neighbouring cells)."""
+    key = (min(a, b), max(a, b))
+    rng = np.random.default_rng(abs(hash(key)) % 2**32 if n > 2 else 0)
+    t = np.linspace(0.0, 1.0, n)
+    pa, pb = np.array(key[0], float), np.array(key[1], float)
+    pts = pa + np.outer(t, pb - pa)
+    if n > 2:
+        normal = np.array([-(pb - pa)[1], (pb - pa)[0]])
+        wiggle = amp * (np.sin(t * np.pi * 3) * 0.6 + rng.normal(0, 0.4, n)) * np.sin(t * np.pi)
+        pts += np.outer(wiggle, normal)
+    return pts if key[0] == a else pts[::-1]
+
+
+def make_fake_plan(
+    nx: int = 3,
+    ny: int = 3,
+    k: int = 3,
+    *,
+    names: list[str] | None = None,
+    zone_names: list[str] | None = None,
+    edge_points: int = 2,
+    urban_zone: int | None = 2,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """A fake plan: an nx × ny grid of 0.1° stations around 115.2°E 27.2°N in k zones.
+
+    Zones are vertical bands of columns; the middle station of each band is its
+    centre. ``edge_points`` > 2 makes jagged, shared boundaries (a realistic size).
+    """
+    x0, y0, d = 115.2 - nx * 0.05, 27.2 - ny * 0.05, 0.1
+    rows = []
+    for j in range(ny):
+        for i in range(nx):
+            ring = np.vstack(
+                [
+                    _edge((i, j), (i + 1, j), edge_points, 0.04),
+                    _edge((i + 1, j), (i + 1, j + 1), edge_points, 0.04)[1:],
+                    _edge((i + 1, j + 1), (i, j + 1), edge_points, 0.04)[1:],
+                    _edge((i, j + 1), (i, j), edge_points, 0.04)[1:],
+                ]
+            )
+            n = j * nx + i
+            name = names[n] if names else f"{_PREFIXES[n % len(_PREFIXES)]}派出所"
+            rows.append(
+                {
+                    "station_id": f"S{n:02d}",
+                    "station_name": name,
+                    "zone": 1 + i * k // nx,
+                    "load": 100.0 + 37 * n,
+                    "population": np.nan if n == 1 else 20000.0 + 1000 * n,
+                    "officers": np.nan if n == 2 else 10.0 + n,
+                    "seat_lon": x0 + (i + 0.5) * d,
+                    "seat_lat": y0 + (j + 0.35) * d,
+                    "extra_column": "ignored",
+                    "geometry": shapely.Polygon(np.c_[x0 + ring[:, 0] * d, y0 + ring[:, 1] * d]),
+                }
+            )
+    plan = gpd.GeoDataFrame(rows, crs=4326)
+    plan["is_center"] = False
+    plan["zone_name"] = ""
+    zlist = []
+    for z in range(1, k + 1):
+        members = plan[plan["zone"] == z]
+        centre = members.iloc[len(members) // 2]
+        plan.loc[members.index, "is_center"] = plan.loc[members.index, "station_id"].eq(
+            centre["station_id"]
+        )
+        zname = zone_names[z - 1] if zone_names else f"第{'一二三四五'[z - 1]}防区"
+        plan.loc[members.index, "zone_name"] = zname
+        officers = members["officers"].sum()
+        zlist.append(
+            {
+                "zone": z,
+                "zone_name": zname,
+                "center_id": centre["station_id"],
+                "center_name": centre["station_name"],
+                "n_stations": len(members),
+                "load": members["load"].sum(),
+                "share": members["load"].sum() / plan["load"].sum(),
+                "officers": officers,
+                "load_per_officer": np.nan if z == 3 else members["load"].sum() / officers,
+                "is_urban_core": z == urban_zone,
+                "geometry": shapely.union_all(members.geometry.values),
+            }
+        )
+    return plan, gpd.GeoDataFrame(zlist, crs=4326)
+
+
+def fake_incidents(n: int = 400, seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame(
+        {"lon": rng.normal(115.2, 0.06, n), "lat": rng.normal(27.2, 0.05, n), "category": "治安"}
+    )
+    df.loc[0, "lon"] = np.nan  # tolerated and dropped
+    return df
+
+
+def fake_river() -> gpd.GeoDataFrame:
+    line = shapely.LineString([(115.04, 27.31), (115.15, 27.22), (115.22, 27.19), (115.36, 27.08)])
+    return gpd.GeoDataFrame({"name": ["赣江"]}, geometry=[line], crs=4326)
+
+
+def _in_page(text: str, page: str) -> bool:
+    """True if ``text`` appears in the page as HTML or inside a JSON string."""
+    return text in page or json.dumps(text)[1:-1] in page
+
+
+@pytest.fixture(scope="module")
+def plan_zones() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    return make_fake_plan()
+
+
+@pytest.fixture(scope="module")
+def offline_page(plan_zones, tmp_path_factory) -> str:
+    plan, zones = plan_zones
+    m = map_from_plan(
+        plan, zones, title="测试县防区方案", incidents=fake_incidents(), river=fake_river()
+    )
+    out = save_map(m, tmp_path_factory.mktemp("map") / "sub" / "plan.html")
+    assert out.is_file()
+    return out.read_text(encoding="utf-8")
+
+
+def test_offline_page_loads_nothing_remote(offline_page: str) -> None:
+    assert remote_resources(offline_page) == []
+    assert _offline.external_resources(offline_page) == []
+    assert "<script src=" not in offline_page
+    assert '<link rel="stylesheet"' not in offline_page
+    assert "tileLayer(" not in offline_page
+
+
+def test_offline_page_inlines_exactly_what_it_uses(offline_page: str) -> None:
+    assert '"1.9.3"' in offline_page  # Leaflet's version string, inlined
+    assert "Control.FullScreen" in offline_page
+    assert "L.heatLayer" in offline_page
+    assert "data:image/png;base64," in offline_page  # layers.png from leaflet.css
+    assert "data:image/svg+xml;base64," in offline_page  # full-screen icon
+    for unused in ("jquery", "bootstrap", "awesome-markers", "fontawesome", "glyphicons"):
+        assert unused not in offline_page.lower()
+
+
+def test_map_content(offline_page: str, plan_zones) -> None:
+    plan, zones = plan_zones
+    for name in [*plan["station_name"], *zones["zone_name"]]:
+        assert _in_page(name, offline_page), name
+    assert "<title>测试县防区方案</title>" in offline_page
+    assert "9 个派出所 · 3 个防区" in offline_page
+    assert "L.control.scale()" in offline_page
+    assert "L.control.fullscreen" in offline_page
+    assert "L.control.layers" in offline_page
+    assert "fitBounds" in offline_page
+    assert offline_page.count('class="zl-sw"') == 3  # legend rows
+    # rural zones take the palette in order, the urban-core zone (2) its own colour
+    swatches = re.findall(r'class="zl-sw" style="background:(#[0-9A-F]{6})"', offline_page)
+    assert swatches == [ZONE_COLOURS[0], URBAN_CORE_COLOUR, ZONE_COLOURS[1]]  # blue, purple, green
+    assert offline_page.count("zoning-star") >= 3
+    assert "Noto Sans CJK SC" in offline_page
+    assert _in_page("—", offline_page)  # NaN population / officers / load per officer
+    assert _in_page("警情热力图", offline_page)
+    assert _in_page("河流", offline_page)
+
+
+def test_xss_names_are_escaped(tmp_path: Path) -> None:
+    zone_evil = '"><script>alert(2)</script>'
+    names = [f"{p}派出所" for p in _PREFIXES[:9]]
+    names[4] = XSS
+    plan, zones = make_fake_plan(names=names, zone_names=["第一防区", zone_evil, "第三防区"])
+    title = "<b>标题</b> & `${x}`"
+    page = save_map(map_from_plan(plan, zones, title=title), tmp_path / "x.html").read_text(
+        encoding="utf-8"
+    )
+    for raw in (XSS, "<script>alert(2)", "<b>标题</b>", "${x}"):
+        assert raw not in page
+        assert json.dumps(raw)[1:-1] not in page  # not even inside JSON data
+        assert raw.replace("<", "\\u003c").replace(">", "\\u003e") not in page
+    assert "\\u003cimg" not in page and "\\u003cscript\\u003ealert" not in page
+    # the names are still there, as text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page.replace("\\u0026", "&")
+    assert "&lt;b&gt;标题&lt;/b&gt; &amp; &#96;&#36;{x}&#96;" in page
+    assert "&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;" in page
+
+
+def test_online_keeps_cdn_links(plan_zones, tmp_path: Path) -> None:
+    plan, zones = plan_zones
+    m = map_from_plan(plan, zones, title="在线", incidents=fake_incidents(), online=True)
+    page = save_map(m, tmp_path / "online.html", online=True).read_text(encoding="utf-8")
+    assert '<script src="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js">' in page
+    assert "leaflet.fullscreen@3.0.0" in page and "leaflet_heat.min.js" in page
+    assert "jquery" not in page.lower() and "bootstrap" not in page.lower()
+    assert "tile.openstreetmap.org" in page
+    offline = tmp_path / "offline.html"
+    save_map(map_from_plan(plan, zones, title="离线"), offline)
+    assert len(page.encode()) < offline.stat().st_size / 3
+
+
+def test_saving_is_repeatable(plan_zones, tmp_path: Path) -> None:
+    plan, zones = plan_zones
+    m = map_from_plan(plan, zones, title="两次", incidents=fake_incidents())
+    first = save_map(m, tmp_path / "a.html").read_bytes()
+    save_map(m, tmp_path / "online.html", online=True)
+    assert save_map(m, tmp_path / "b.html").read_bytes() == first
+
+
+def test_online_basemap_cannot_be_saved_offline(plan_zones, tmp_path: Path) -> None:
+    plan, zones = plan_zones
+    m = map_from_plan(plan, zones, title="在线", online=True)
+    with pytest.raises(_offline.OfflineAssetError, match=r"tile\.openstreetmap\.org"):
+        save_map(m, tmp_path / "x.html")
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_unvendored_resource_is_refused() -> None:
+    with pytest.raises(_offline.OfflineAssetError, match=r"evil\.example"):
+        _offline.inline_resources('<script src="https://evil.example/x.js"></script>')
+    with pytest.raises(_offline.OfflineAssetError):
+        _offline.inline_resources('<link rel="stylesheet" href="//evil.example/x.css"/>')
+
+
+@pytest.mark.parametrize(
+    ("snippet", "remote"),
+    [
+        ('<img src="https://x.org/a.png">', True),
+        ("<script src=//x.org/a.js></script>", True),
+        ("<link href='http://x.org/a.css' rel=stylesheet>", True),
+        ("a { background: url( 'https://x.org/a.png') }", True),
+        ('@import "https://x.org/a.css";', True),
+        ("@import url(//x.org/a.css);", True),
+        ('L.tileLayer("https://{s}.tile.org/{z}/{x}/{y}.png")', True),
+        ('<a href="https://leafletjs.com" title="Leaflet">Leaflet</a>', False),
+        ('<svg xmlns="http://www.w3.org/2000/svg"></svg>', False),
+        ("a { background: url(data:image/png;base64,AAAA) }", False),
+    ],
+)
+def test_external_resource_detection(snippet: str, remote: bool) -> None:
+    assert bool(_offline.external_resources(snippet)) is remote
+    if "tileLayer" not in snippet:
+        assert bool(remote_resources(snippet)) is remote
+
+
+def test_21_station_map_stays_small(tmp_path: Path) -> None:
+    plan, zones = make_fake_plan(7, 3, 5, edge_points=400, urban_zone=3)
+    m = map_from_plan(
+        plan, zones, title="21 所", incidents=fake_incidents(20000), river=fake_river()
+    )
+    out = save_map(m, tmp_path / "big.html")
+    size = out.stat().st_size
+    print(f"21-station offline map: {size / 1e6:.2f} MB")
+    assert size < 3_000_000
+
+
+def test_english_labels(plan_zones, tmp_path: Path) -> None:
+    plan, zones = plan_zones
+
+    def build() -> str:
+        set_language("en")
+        m = map_from_plan(plan, zones, title="Plan", incidents=fake_incidents())
+        return save_map(m, tmp_path / "en.html").read_text(encoding="utf-8")
+
+    page = contextvars.copy_context().run(build)
+    assert "9 stations · 3 zones" in page
+    assert "Incident heat map" in page and "Centre station" in page
+
+
+def test_projected_input_and_missing_optional_columns(plan_zones, tmp_path: Path) -> None:
+    plan, zones = plan_zones
+    slim_zones = zones[["zone", "geometry"]].to_crs(3857)
+    slim_plan = plan[["station_name", "zone", "geometry"]].to_crs(32650)
+    page = save_map(map_from_plan(slim_plan, slim_zones, title="t"), tmp_path / "m.html")
+    text = page.read_text(encoding="utf-8")
+    assert _in_page("第1防区", text)
+    assert '"zoning-star",' not in text  # no is_center column: no stars
+
+
+def test_missing_columns_are_reported() -> None:
+    plan, zones = make_fake_plan()
+    with pytest.raises(InputError) as err:
+        map_from_plan(
+            plan.drop(columns=["zone"]),
+            zones,
+            title="t",
+            incidents=pd.DataFrame({"x": [1.0]}),
+        )
+    assert len(err.value.problems) == 2
+
+
+def test_vendored_assets_match_readme() -> None:
+    readme = (_offline.ASSETS_DIR / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([\w./-]+)` \| (\d+) \| `([0-9a-f]{64})` \|$", readme, re.MULTILINE)
+    listed = {rel: digest for rel, _, digest in rows}
+    files = {
+        p.relative_to(_offline.ASSETS_DIR).as_posix()
+        for p in _offline.ASSETS_DIR.rglob("*")
+        if p.is_file() and p.name != "README.md"
+    }
+    assert set(listed) == files
+    for rel, size, digest in rows:
+        data = (_offline.ASSETS_DIR / rel).read_bytes()
+        assert (len(data), hashlib.sha256(data).hexdigest()) == (int(size), digest), rel
+    for asset in _offline.VENDORED.values():
+        assert asset.path in files
+        licence = (_offline.ASSETS_DIR / asset.path).parent / "LICENSE"
+        assert licence.is_file()
