@@ -65,6 +65,7 @@ class Page:
 
     browser: Browser
     session: str
+    target: str = ""
     requests: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
@@ -96,11 +97,19 @@ class Page:
             time.sleep(0.1)
 
     def screenshot(self, path: Path) -> Path:
-        """Save a PNG of the viewport to ``path``."""
+        """Save a PNG of the viewport to ``path`` (the tab is brought to the front first:
+        Chromium does not paint background tabs)."""
+        self.send("Page.bringToFront")
         data = self.send("Page.captureScreenshot", {"format": "png"})["data"]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(data))
         return path
+
+    def close(self) -> None:
+        """Close this tab."""
+        if self.target:
+            self.browser.send("Target.closeTarget", {"targetId": self.target})
+            self.browser._pages.pop(self.session, None)
 
     def remote_requests(self) -> list[str]:
         """Requests to anything but local schemes (should be empty offline)."""
@@ -308,7 +317,7 @@ class Browser:
         session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
             "sessionId"
         ]
-        page = Page(self, session)
+        page = Page(self, session, target)
         self._pages[session] = page
         for method in ("Page.enable", "Runtime.enable", "Log.enable", "Network.enable"):
             page.send(method)

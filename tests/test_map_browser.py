@@ -103,7 +103,10 @@ def test_offline_map_renders_without_errors(page: Page, plan_zones) -> None:
     assert page.evaluate(count(".zoning-star")) == int(plan["is_center"].sum())
     assert page.evaluate(count(".leaflet-control-scale")) == 1
     assert page.evaluate(count(".leaflet-control-zoom-fullscreen")) == 1
-    assert page.evaluate(count(".leaflet-control-layers-overlays label")) == 7
+    n_badges = int(plan["is_case_team_base"].sum() + plan["is_community_team_base"].sum())
+    assert page.evaluate(count(".zoning-base .zb")) == n_badges
+    assert page.evaluate(count(".zoning-base .zb-case")) == int(plan["is_case_team_base"].sum())
+    assert page.evaluate(count(".leaflet-control-layers-overlays label")) == 8
     # title and legend live inside the map container (so they stay in full screen)
     assert page.evaluate(f"{_MAP_JS}.getContainer().querySelectorAll('.zoning-title').length")
     assert page.evaluate(f"{_MAP_JS}.getContainer().querySelectorAll('.zoning-legend').length")
@@ -121,6 +124,58 @@ def test_offline_map_renders_without_errors(page: Page, plan_zones) -> None:
         " })()"
     )
     assert inside
+
+
+def test_zone_names_stars_and_badges_do_not_overlap(page: Page) -> None:
+    """Each zone's name sits above its 中心所 star, the station name below, badges beside."""
+    clashes = page.evaluate(
+        """(() => {
+        const box = (el) => el.getBoundingClientRect();
+        const hit = (a, b) => a.left < b.right - 1 && b.left < a.right - 1
+            && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+        const marks = [...document.querySelectorAll('.zoning-star svg, .zoning-base .zb')];
+        const labels = [...document.querySelectorAll('.zoning-label.zl-star > span')];
+        const out = [];
+        for (const l of labels) for (const m of marks) if (hit(box(l), box(m)))
+            out.push(l.textContent);
+        for (let i = 0; i < marks.length; i++) for (let j = i + 1; j < marks.length; j++)
+            if (hit(box(marks[i]), box(marks[j]))) out.push('marks ' + i + '/' + j);
+        return [labels.length, out];
+        })()"""
+    )
+    assert clashes[0] > 0
+    assert clashes[1] == []
+
+
+def test_basemap_tiles_are_the_only_requests(browser: Browser, plan_zones, tmp_path) -> None:
+    """A user-requested tile server (here an unresolvable one) is asked for tiles, nothing
+    else leaves the page, and a missing network only leaves the tiles blank."""
+    plan, zones = plan_zones
+    url = "http://tiles.invalid/pgis/{z}/{x}/{y}.png"
+    m = map_from_plan(plan, zones, title="底图", basemap=url, incidents=fake_incidents())
+    page = browser.open(save_map(m, tmp_path / "basemap.html"))
+    try:
+        _check_basemap_page(page, plan, zones)
+    finally:
+        page.close()
+
+
+def _check_basemap_page(page: Page, plan, zones) -> None:
+    browser = page.browser
+    page.wait_for("document.querySelectorAll('img.leaflet-tile').length > 0")
+    browser.pump(0.5)
+    assert page.remote_requests()  # tiles were asked for …
+    assert all(u.startswith("http://tiles.invalid/pgis/") for u in page.remote_requests())
+    assert all("tiles.invalid/pgis/" in e for e in page.errors), page.errors  # … and failed
+    assert page.evaluate("document.querySelectorAll('path.leaflet-interactive').length") == len(
+        zones
+    ) + len(plan)
+    labels = page.evaluate(
+        "Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))"
+        ".map((l) => l.textContent.trim())"
+    )
+    assert labels[0] == "底图：自有瓦片服务（tiles.invalid）"
+    _shot(page, "map_offline_basemap.png")
 
 
 def test_tooltips_and_popups_show_hostile_names_as_text(page: Page, plan_zones) -> None:

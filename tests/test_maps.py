@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextvars
+import functools
 import hashlib
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -14,7 +16,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from zoning import _offline
+from zoning import _mapkit, _offline
 from zoning._i18n import set_language
 from zoning.errors import InputError
 from zoning.maps import URBAN_CORE_COLOUR, ZONE_COLOURS, map_from_plan, save_map
@@ -72,11 +74,14 @@ def make_fake_plan(
     zone_names: list[str] | None = None,
     edge_points: int = 2,
     urban_zone: int | None = 2,
+    teams: bool = True,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """A fake plan: an nx × ny grid of 0.1° stations around 115.2°E 27.2°N in k zones.
 
     Zones are vertical bands of columns; the middle station of each band is its
     centre. ``edge_points`` > 2 makes jagged, shared boundaries (a realistic size).
+    With ``teams``, the case team sits in the centre station (in the last zone: its
+    first station) and the community team in each zone's first station.
     """
     x0, y0, d = 115.2 - nx * 0.05, 27.2 - ny * 0.05, 0.1
     rows = []
@@ -109,6 +114,9 @@ def make_fake_plan(
     plan = gpd.GeoDataFrame(rows, crs=4326)
     plan["is_center"] = False
     plan["zone_name"] = ""
+    if teams:
+        plan["is_case_team_base"] = False
+        plan["is_community_team_base"] = False
     zlist = []
     for z in range(1, k + 1):
         members = plan[plan["zone"] == z]
@@ -116,6 +124,10 @@ def make_fake_plan(
         plan.loc[members.index, "is_center"] = plan.loc[members.index, "station_id"].eq(
             centre["station_id"]
         )
+        if teams:
+            case = members.index[0] if z == k else centre.name
+            plan.loc[case, "is_case_team_base"] = True
+            plan.loc[members.index[0], "is_community_team_base"] = True
         zname = zone_names[z - 1] if zone_names else f"第{'一二三四五'[z - 1]}防区"
         plan.loc[members.index, "zone_name"] = zname
         officers = members["officers"].sum()
@@ -149,6 +161,24 @@ def fake_incidents(n: int = 400, seed: int = 1) -> pd.DataFrame:
 def fake_river() -> gpd.GeoDataFrame:
     line = shapely.LineString([(115.04, 27.31), (115.15, 27.22), (115.22, 27.19), (115.36, 27.08)])
     return gpd.GeoDataFrame({"name": ["赣江"]}, geometry=[line], crs=4326)
+
+
+@functools.cache
+def demo_result() -> Any:
+    """The demo county planned once per test session (no files written)."""
+    from zoning.cli import demo_folder
+    from zoning.pipeline import plan_from_files
+    from zoning.scenario import Scenario
+
+    demo = demo_folder()
+    scenario = Scenario(incidents=demo / "incidents.csv", river=demo / "river.geojson")
+    return plan_from_files(demo / "stations.geojson", scenario=scenario, write=False)
+
+
+def demo_river() -> gpd.GeoDataFrame:
+    from zoning.cli import demo_folder
+
+    return gpd.read_file(demo_folder() / "river.geojson")
 
 
 def _in_page(text: str, page: str) -> bool:
@@ -216,11 +246,13 @@ def test_xss_names_are_escaped(tmp_path: Path) -> None:
     names = [f"{p}派出所" for p in _PREFIXES[:9]]
     names[4] = XSS
     plan, zones = make_fake_plan(names=names, zone_names=["第一防区", zone_evil, "第三防区"])
+    zones["center_reason"] = XSS
+    zones["case_team_name"] = ["<i>x</i>", None, ""]
     title = "<b>标题</b> & `${x}`"
     page = save_map(map_from_plan(plan, zones, title=title), tmp_path / "x.html").read_text(
         encoding="utf-8"
     )
-    for raw in (XSS, "<script>alert(2)", "<b>标题</b>", "${x}"):
+    for raw in (XSS, "<script>alert(2)", "<b>标题</b>", "${x}", "<i>x</i>"):
         assert raw not in page
         assert json.dumps(raw)[1:-1] not in page  # not even inside JSON data
         assert raw.replace("<", "\\u003c").replace(">", "\\u003e") not in page
@@ -351,3 +383,105 @@ def test_vendored_assets_match_readme() -> None:
         assert asset.path in files
         licence = (_offline.ASSETS_DIR / asset.path).parent / "LICENSE"
         assert licence.is_file()
+
+
+def test_team_bases_have_badges_and_legend(offline_page: str, plan_zones) -> None:
+    plan, _ = plan_zones
+    n_badges = int(plan["is_case_team_base"].sum() + plan["is_community_team_base"].sum())
+    assert offline_page.count('"zoning-base"') == n_badges
+    assert offline_page.count('"zoning-star"') == int(plan["is_center"].sum())
+    for text in ("执法办案队驻地", "社区警务队驻地", "执法办案队、社区警务队驻地"):
+        assert _in_page(text, offline_page), text
+    assert 'class="zl-row"><span class="zb zb-case">案</span>' in offline_page  # legend row
+
+
+def test_no_team_columns_no_badges(tmp_path: Path) -> None:
+    plan, zones = make_fake_plan(teams=False)
+    page = save_map(map_from_plan(plan, zones, title="t"), tmp_path / "m.html").read_text("utf-8")
+    assert '"zoning-base"' not in page
+    assert not _in_page("执法办案队驻地", page)
+    assert not _in_page("执法办案队、社区警务队驻地", page)  # no empty layer either
+
+
+def _popups(m) -> dict[int, str]:
+    """Zone popups (HTML) by zone, read from the map's zone layer."""
+    layer = next(c for c in m._children.values() if getattr(c, "layer_name", "") == "防区")
+    return {f["properties"]["zone"]: f["properties"]["popup"] for f in layer.data["features"]}
+
+
+def test_zone_popup_shows_optional_figures(plan_zones) -> None:
+    plan, zones = plan_zones
+    plain = _popups(map_from_plan(plan, zones, title="t"))[1]
+    for word in ("通行时间", "可达", "选址理由"):
+        assert word not in plain
+    assert "社区警务队" in plain and "执法办案队" in plain  # from the plan flags
+    zones = zones.assign(
+        center_reason="人口最多、位置居中",
+        max_minutes=[23.46, 18.0, 30.0],
+        mean_minutes=[12.0, 9.5, 14.25],
+        share_within_t=[0.875, 1.0, 0.6],
+        within_minutes=15,
+        travel_method="straight_line",
+    )
+    popup = _popups(map_from_plan(plan, zones, title="t"))[1]
+    assert "按直线距离估算" in popup
+    for text in (
+        "选址理由",
+        "人口最多、位置居中",
+        "最长通行时间",
+        "23.5 分钟",
+        "平均通行时间",
+        "12.0 分钟",
+        "15 分钟内可达",
+        "87.5%",
+        "警情负荷",
+        "每名民警警情",
+        "警力",
+    ):
+        assert text in popup, text
+    no_t = _popups(map_from_plan(plan, zones.drop(columns="within_minutes"), title="t"))[1]
+    assert "时限内可达" in no_t
+
+
+def test_labels_stack_on_the_centre_star(offline_page: str, plan_zones) -> None:
+    _, zones = plan_zones
+    assert offline_page.count("zl-zone zl-above zl-star") == len(zones)
+    assert offline_page.count("zl-below zl-star") == len(zones)
+
+
+@pytest.mark.parametrize("tolerance", [_mapkit.SIMPLIFY_DEG, 1e-3])
+def test_simplified_stations_still_tile(tolerance: float) -> None:
+    plan, _ = make_fake_plan(7, 3, 5, edge_points=400, urban_zone=3)
+    original = np.asarray(plan.geometry.values, dtype=object)
+    simple = _mapkit.light_geoms(original, tolerance)
+    kept = shapely.get_num_coordinates(simple).sum() / shapely.get_num_coordinates(original).sum()
+    assert kept < (0.5 if tolerance >= 1e-3 else 1.0)
+    assert shapely.is_valid(simple).all()
+    union = shapely.union_all(simple)
+    before = shapely.union_all(original).area
+    assert union.area == pytest.approx(before, rel=1e-3)  # nothing lost at the border
+    assert sum(g.area for g in simple) == pytest.approx(union.area, rel=1e-9)  # no overlaps
+    assert union.geom_type == "Polygon" and shapely.get_num_interior_rings(union) == 0  # no gaps
+    tree = shapely.STRtree(simple)
+    for i, j in zip(*tree.query(simple, predicate="intersects"), strict=True):
+        if i < j:
+            assert simple[i].intersection(simple[j]).area < 1e-12
+
+
+def test_invalid_coverage_is_simplified_one_by_one() -> None:
+    a = shapely.box(0, 0, 1, 1)
+    b = shapely.box(0.5, 0, 1.5, 1)  # overlaps a: not a coverage
+    out = _mapkit.light_geoms([a, b], tolerance=0.01)
+    assert [g.area for g in out] == [pytest.approx(1.0), pytest.approx(1.0)]
+
+
+def test_demo_map_is_under_3_mb(tmp_path: Path) -> None:
+    result = demo_result()
+    incidents = result.load.incidents
+    assert incidents is not None and len(incidents) > 10_000
+    m = map_from_plan(
+        result.plan, result.zones, title="示例县", incidents=incidents, river=demo_river()
+    )
+    size = save_map(m, tmp_path / "demo.html").stat().st_size
+    print(f"demo offline map: {size / 1e6:.2f} MB")
+    assert size < 3_000_000

@@ -15,7 +15,9 @@ The vendored files, their versions, licences and origin are listed in
 from __future__ import annotations
 
 import base64
+import json
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -87,6 +89,12 @@ VENDORED: dict[str, VendoredAsset] = {
             "js",
             "leaflet.heat (as shipped in folium 0.20.0)",
         ),
+        VendoredAsset(  # folium's DualMap (zoning.dualmap) keeps two maps in step
+            f"{_CDN}/gh/jieter/Leaflet.Sync/L.Map.Sync.min.js",
+            "leaflet.sync/L.Map.Sync.js",
+            "js",
+            "leaflet.sync@0.2.4",
+        ),
     )
 }
 
@@ -131,6 +139,8 @@ _REMOTE_CSS = re.compile(
     re.IGNORECASE,
 )
 _REMOTE_TILES = re.compile(r"tileLayer\(\s*[\"'`]\s*" + _REMOTE, re.IGNORECASE)
+# the URL argument of a tile layer as folium writes it: a JSON string literal
+_TILE_URL = re.compile(r"tileLayer\(\s*(\"(?:[^\"\\\n]|\\.)*\")", re.IGNORECASE)
 _A_TAG = re.compile(r"<a\s[^<>]*$", re.IGNORECASE)
 
 
@@ -252,7 +262,7 @@ def inline_resources(html: str) -> str:
     return _LINK_TAG.sub(style, _SCRIPT_TAG.sub(script, html))
 
 
-def external_resources(html: str) -> list[str]:
+def external_resources(html: str, *, allowed_tiles: Collection[str] = ()) -> list[str]:
     """List the remote resources a page would load.
 
     Looks for ``src=`` / ``href=`` (and similar) attributes, CSS ``url(...)`` and
@@ -264,12 +274,17 @@ def external_resources(html: str) -> list[str]:
     ----------
     html
         The page text.
+    allowed_tiles
+        Tile URL templates the user asked for (a basemap, see
+        :func:`zoning._basemaps.requested_tile_urls`): a tile layer whose URL is
+        exactly one of these is not reported. Nothing else is ever allowed.
 
     Returns
     -------
     list of str
         A short excerpt around each remote reference; empty when self-contained.
     """
+    allowed = set(allowed_tiles)
     found: list[str] = []
     for pattern in (_REMOTE_ATTR, _REMOTE_CSS, _REMOTE_TILES):
         for match in pattern.finditer(html):
@@ -277,5 +292,19 @@ def external_resources(html: str) -> list[str]:
                 tag_start = html.rfind("<", 0, match.start())
                 if tag_start >= 0 and _A_TAG.match(html, tag_start, match.start()):
                     continue  # the attribute belongs to a plain <a ...> link
+            if pattern is _REMOTE_TILES and allowed and _tile_url(html, match.start()) in allowed:
+                continue  # a basemap the user asked for
             found.append(html[match.start() : match.end() + 60])
     return found
+
+
+def _tile_url(html: str, start: int) -> str | None:
+    """The URL of the tile layer whose ``tileLayer(`` starts at ``start``, if literal."""
+    match = _TILE_URL.match(html, start)
+    if match is None:
+        return None
+    try:
+        url = json.loads(match.group(1))
+    except ValueError:
+        return None
+    return url if isinstance(url, str) else None

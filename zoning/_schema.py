@@ -35,3 +35,6 @@ ZONE_NAME = "zone_name"
 IS_CENTER = "is_center"
 CENTER_ID = "center_id"
 N_STATIONS = "n_stations"
+CENTER_NAME = "center_name"
+SHARE = "share"  # zone load / total load
+LOAD_PER_OFFICER = "load_per_officer"

@@ -20,7 +20,7 @@ import click
 
 from zoning._i18n import set_language, tr
 from zoning.errors import ZoningError
-from zoning.scenario import Scenario, scenario_from_toml, write_template
+from zoning.scenario import Scenario, scenario_from_toml, scenario_to_toml, write_template
 
 LANG = click.Choice(["zh", "en"])
 
@@ -69,6 +69,34 @@ def cli() -> None:
 @click.option(
     "--online", is_flag=True, default=None, help="地图使用在线 CDN / map loads scripts from CDNs"
 )
+@click.option(
+    "--roads",
+    metavar="FILE|download",
+    help="道路网络 .graphml/.osm，或 download（需联网）/ road network",
+)
+@click.option(
+    "--features",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="防区命名要素（河流、山峰）/ rivers and peaks for zone names",
+)
+@click.option(
+    "--within-minutes",
+    type=float,
+    help="中心所通行时限 T（分钟，默认 15）/ travel-time target, minutes",
+)
+@click.option(
+    "--basemap",
+    metavar="none|osm|tianditu|gaode|URL",
+    help="底图（默认无）/ basemap (default none)",
+)
+@click.option(
+    "--tianditu-key", envvar="TIANDITU_KEY", help="天地图密钥 / Tianditu key (env TIANDITU_KEY)"
+)
+@click.option(
+    "--save-scenario",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="把本次选择写入场景文件 / save this run's choices",
+)
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度 / no progress output")
 def plan_command(
     stations: Path,
@@ -76,6 +104,7 @@ def plan_command(
     out: Path | None,
     lang: str | None,
     quiet: bool,
+    save_scenario: Path | None,
     **options: Any,
 ) -> None:
     """划分防区：读入派出所辖区 STATIONS 与警情，输出方案与地图。
@@ -87,10 +116,13 @@ def plan_command(
         scenario = scenario_from_toml(config) if config else Scenario()
         if lang is None:
             set_language(scenario.lang)
-        renamed = {"incidents_crs": options.pop("incidents_crs")}
-        scenario = scenario.with_overrides(
-            stations=stations, out=out, lang=lang, **renamed, **options
-        )
+        roads = options.pop("roads")
+        if roads is not None:
+            options["roads"] = "download" if roads == "download" else Path(roads)
+        scenario = scenario.with_overrides(stations=stations, out=out, lang=lang, **options)
+        if save_scenario:
+            scenario_to_toml(scenario, save_scenario)
+            click.echo(tr(f"场景文件：{save_scenario}", f"Scenario file: {save_scenario}"))
         _run_plan(stations, scenario, quiet=quiet)
 
 
@@ -155,14 +187,23 @@ def _run_plan(stations: Path, scenario: Scenario, *, quiet: bool) -> None:
         )
     )
     for row in report["zones"]:
-        click.echo(
-            tr(
-                f"  {row['zone']}. {row['zone_name']}：中心所 {row['center_name']}，"
-                f"{row['n_stations']} 个所，警情 {row['load']:,.0f}（{row['share']:.0%}）",
-                f"  {row['zone']}. {row['zone_name']}: centre {row['center_name']}, "
-                f"{row['n_stations']} stations, load {row['load']:,.0f} ({row['share']:.0%})",
-            )
+        line = tr(
+            f"  {row['zone']}. {row['zone_name']}：中心所 {row['center_name']}，"
+            f"{row['n_stations']} 个所，警情 {row['load']:,.0f}（{row['share']:.0%}）",
+            f"  {row['zone']}. {row['zone_name']}: centre {row['center_name']}, "
+            f"{row['n_stations']} stations, load {row['load']:,.0f} ({row['share']:.0%})",
         )
+        if row.get("max_minutes") is not None and row["n_stations"] > 1:
+            line += tr(
+                f"，最远 {row['max_minutes']:.0f} 分钟，{row['within_minutes']:g} 分钟内"
+                f"可达警情 {row['share_within_t']:.0%}",
+                f", farthest {row['max_minutes']:.0f} min, {row['share_within_t']:.0%} of "
+                f"incidents within {row['within_minutes']:g} min",
+            )
+        click.echo(line)
+    travel = report.get("travel") or {}
+    if travel.get("method_text"):
+        click.echo(tr("通行时间：", "Travel times: ") + str(travel["method_text"]))
     click.echo(tr(f"地图：{map_path}", f"Map: {map_path}"))
     click.echo(
         tr(
@@ -181,8 +222,8 @@ def _progress_printer() -> Callable[[dict[str, Any]], None]:
         if now < 1.0 or now - last[0] < 1.0:
             return
         last[0] = now
-        objective = event.get("objective")
-        bound = event.get("bound")
+        objective = _short(event.get("objective"))
+        bound = _short(event.get("bound"))
         click.echo(
             tr(
                 f"求解中… {now:.0f} 秒，阶段 {event.get('phase', '')}，"
@@ -194,6 +235,10 @@ def _progress_printer() -> Callable[[dict[str, Any]], None]:
         )
 
     return show
+
+
+def _short(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, int | float) else "—"
 
 
 @contextmanager
@@ -226,6 +271,17 @@ def _echo_warnings(caught: list[warnings.WarningMessage]) -> None:
             continue
         seen.add(text)
         click.echo(tr("警告：", "Warning: ") + text, err=True)
+
+
+from zoning._cli_workflow import (  # noqa: E402  (commands register on the group above)
+    app_command,
+    compare_command,
+    evaluate_command,
+)
+
+cli.add_command(evaluate_command)
+cli.add_command(compare_command)
+cli.add_command(app_command)
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from zoning import _schema as S
-from zoning.centers import ZoneCenter
+from zoning.centers import ZoneCenter, minutes_to_center
 
 #: Station columns written to plan.geojson, in order (those present).
 PLAN_COLUMNS = [
@@ -25,6 +25,7 @@ PLAN_COLUMNS = [
     "is_case_team_base",
     "is_community_team_base",
     S.LOAD,
+    "minutes_to_center",
     S.POPULATION,
     S.OFFICERS,
     S.HAS_CASE_AREA,
@@ -37,7 +38,7 @@ PLAN_COLUMNS = [
 
 def plan_frame(
     stations: gpd.GeoDataFrame,
-    assignment: Mapping[str, int],
+    assignment: Mapping[Any, int],
     load: pd.Series,
     centers: Mapping[int, ZoneCenter],
     zone_names: Mapping[int, str],
@@ -74,6 +75,10 @@ def plan_frame(
         centers[z].community_team_id == sid for sid, z in frame[S.ZONE].items()
     ]
     frame[S.LOAD] = load.reindex(frame.index).fillna(0.0).astype(float).to_numpy()
+    minutes = minutes_to_center(centers)
+    frame["minutes_to_center"] = [
+        round(minutes[sid], 1) if sid in minutes else np.nan for sid in frame.index.astype(str)
+    ]
     columns = [c for c in PLAN_COLUMNS if c in frame.columns]
     out = gpd.GeoDataFrame(frame[columns], geometry=frame.geometry, crs=frame.crs)
     return out.to_crs("EPSG:4326").reset_index(drop=True)
@@ -107,7 +112,7 @@ def zones_frame(
     rows: list[dict[str, Any]] = []
     geoms = []
     for zone, group in plan.groupby(S.ZONE, sort=True):
-        zone = int(zone)  # type: ignore[call-overload]
+        zone = int(str(zone))
         center = centers[zone]
         officers = (
             float(group[S.OFFICERS].sum(min_count=1)) if S.OFFICERS in group else float("nan")
@@ -131,6 +136,7 @@ def zones_frame(
                 "load_per_officer": load / officers if officers and officers > 0 else float("nan"),
                 S.IS_URBAN_CORE: zone == urban_core_zone,
                 "stations": "、".join(group[S.STATION_NAME].astype(str)),
+                **center.columns(),
             }
         )
         geoms.append(group.geometry.union_all())

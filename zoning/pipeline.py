@@ -21,8 +21,11 @@ import numpy as np
 import pandas as pd
 
 from zoning import _schema as S
+from zoning._basemaps import resolve_basemap
 from zoning._i18n import tr
-from zoning.centers import ZoneCenter, centers_from_plan, zone_name_for
+from zoning._naming import read_features
+from zoning._naming import zone_names as feature_zone_names
+from zoning.centers import ZoneCenter, centers_from_plan, locks_by_station
 from zoning.constraints import violations
 from zoning.errors import InputError, ProblemList
 from zoning.export import plan_frame, write_geojson, write_report, zones_frame
@@ -30,6 +33,13 @@ from zoning.graph import graph_from_stations, positions_from_stations
 from zoning.intake import find_station, incidents_from_file, stations_from_file
 from zoning.load import LoadResult, loads_from_column, loads_from_incidents
 from zoning.partition import Plan, partition
+from zoning.roads import (
+    RoadNetwork,
+    TravelTimes,
+    graph_from_file,
+    graph_from_polygon_online,
+    travel_times,
+)
 from zoning.scenario import Scenario
 
 Progress = Callable[[dict[str, Any]], None]
@@ -45,6 +55,7 @@ class PlanResult:
     partition: Plan
     load: LoadResult
     centers: dict[int, ZoneCenter]
+    travel: TravelTimes | None = None
     files: dict[str, Path] = field(default_factory=dict)
 
 
@@ -78,6 +89,8 @@ def plan_from_files(
     """
     scenario = scenario or Scenario()
     stations_path = Path(stations)
+    if write:  # check the basemap before the work, so a bad value fails fast
+        resolve_basemap(scenario.basemap, tianditu_key=scenario.tianditu_key)
     frame = stations_from_file(
         stations_path,
         id_column=scenario.id_column,
@@ -154,7 +167,9 @@ def plan_stations(
     scenario = scenario or Scenario()
     started = time.perf_counter()
     core, locks, together, forbidden, forced = _resolve_names(stations, scenario, source)
+    team_ids = _resolve_team_locks(stations, scenario, source)
     graph = graph_from_stations(stations, min_shared_m=scenario.min_shared_m)
+    travel = _travel(stations, scenario)
     mix = _category_mix(load.by_category, stations.index)
     officers = None
     if S.OFFICERS in stations.columns and stations[S.OFFICERS].notna().all():
@@ -200,43 +215,141 @@ def plan_stations(
     )
     if problems:  # the solver guarantees these; a violation here is a bug, not an input problem
         raise AssertionError("; ".join(problems))
-    centers = centers_from_plan(stations, plan.assignment, load.load, by_category=load.by_category)
+    centers = centers_from_plan(
+        stations,
+        plan.assignment,
+        load.load,
+        by_category=load.by_category,
+        criteria=dict(scenario.center_criteria) or None,
+        locks=locks_by_station(plan.assignment, team_ids["center"]),
+        case_team_locks=locks_by_station(plan.assignment, team_ids["case_team"]),
+        community_team_locks=locks_by_station(plan.assignment, team_ids["community_team"]),
+        travel=travel,
+        within_minutes=scenario.within_minutes,
+        incidents=load.incidents if load.incidents is not None and len(load.incidents) else None,
+    )
     core_zone = plan.assignment[core] if core is not None else None
-    zone_names = {
-        z: scenario.zone_names.get(z) or zone_name_for(names[c.center_id])
-        for z, c in centers.items()
+    named = feature_zone_names(
+        stations,
+        plan.assignment,
+        {z: names[c.center_id] for z, c in centers.items()},
+        features=read_features(scenario.features) if scenario.features else None,
+        name_after=scenario.name_after if scenario.features else "center",
+    )
+    zone_names = {z: scenario.zone_names.get(z) or named[z].name for z in centers}
+    zone_name_reasons = {
+        z: tr("由规划人员命名", "named by the planner")
+        if z in scenario.zone_names
+        else named[z].reason
+        for z in centers
     }
     frame = plan_frame(stations, plan.assignment, load.load, centers, zone_names)
     zones = zones_frame(frame, centers, urban_core_zone=core_zone)
+    zones["zone_name_source"] = [
+        "planner" if z in scenario.zone_names else named[int(z)].source for z in zones[S.ZONE]
+    ]
     report = _report(plan, zones, centers, load, scenario, core, time.perf_counter() - started)
+    for row in report["zones"]:
+        row["zone_name_reason"] = zone_name_reasons[int(row[S.ZONE])]
+    report["travel"] = travel.info(within_minutes=scenario.within_minutes)
     return PlanResult(
-        plan=frame, zones=zones, report=report, partition=plan, load=load, centers=centers
+        plan=frame,
+        zones=zones,
+        report=report,
+        partition=plan,
+        load=load,
+        centers=centers,
+        travel=travel,
     )
 
 
 def write_outputs(result: PlanResult, out: Path, *, scenario: Scenario) -> dict[str, Path]:
-    """Write plan.geojson, zones.geojson, report.json and map.html into ``out``."""
-    from zoning.maps import map_from_plan, save_map  # folium is only needed here
+    """Write every output of a plan into ``out``.
+
+    plan.geojson, zones.geojson, plan.gpkg, zones.xlsx, map.html (offline unless
+    ``scenario.online``), the printable map.png / map.pdf and report.json.
+    """
+    from zoning.excel import plan_to_excel, plan_to_gpkg  # heavy imports only when writing
+    from zoning.maps import map_from_plan, save_map
+    from zoning.printmap import plan_to_print
 
     out.mkdir(parents=True, exist_ok=True)
     files = {
         "plan": write_geojson(result.plan, out / "plan.geojson"),
         "zones": write_geojson(result.zones, out / "zones.geojson"),
+        "gpkg": plan_to_gpkg(result.plan, result.zones, out / "plan.gpkg"),
     }
     title = scenario.title or tr("多所连片防区规划（草案）", "Cross-station defence zones (draft)")
     heat = result.load.incidents
+    river = _read_layer(scenario.river)
     fmap = map_from_plan(
         result.plan,
         result.zones,
         title=title,
         incidents=heat if heat is not None and len(heat) else None,
-        river=_read_layer(scenario.river),
+        river=river,
         online=scenario.online,
+        basemap=resolve_basemap(scenario.basemap, tianditu_key=scenario.tianditu_key),
     )
     files["map"] = save_map(fmap, out / "map.html", online=scenario.online)
-    result.report["files"] = {k: v.name for k, v in files.items()} | {"report": "report.json"}
+    files["png"], files["pdf"] = plan_to_print(
+        result.plan,
+        result.zones,
+        title=title,
+        path_png=out / "map.png",
+        path_pdf=out / "map.pdf",
+        river=river,
+        spread=result.report["spread"],
+    )
+    result.report["files"] = {k: v.name for k, v in files.items()} | {
+        "xlsx": "zones.xlsx",
+        "report": "report.json",
+    }
+    files["xlsx"] = plan_to_excel(result.plan, result.zones, result.report, out / "zones.xlsx")
     files["report"] = write_report(result.report, out / "report.json")
     return files
+
+
+def _travel(stations: gpd.GeoDataFrame, scenario: Scenario) -> TravelTimes:
+    """Station-to-station travel minutes: by road when a network is given, else estimated."""
+    detour, speed = scenario.detour_factor, scenario.straight_speed_kph
+    if scenario.roads is None:
+        return travel_times(stations, None, detour=detour, speed_kph=speed)
+    if scenario.roads == "download":
+        graph = graph_from_polygon_online(stations)
+    else:
+        graph = graph_from_file(scenario.roads)
+    network = RoadNetwork.from_graph(graph, hwy_speeds=dict(scenario.hwy_speeds) or None)
+    return travel_times(
+        stations, network, detour=detour, speed_kph=speed, max_snap_m=scenario.max_snap_m
+    )
+
+
+def _resolve_team_locks(
+    stations: gpd.GeoDataFrame, scenario: Scenario, source: str
+) -> dict[str, list[str]]:
+    """Station ids the planner fixed as 中心所 / case-team / community-team bases."""
+    problems = ProblemList()
+    out: dict[str, list[str]] = {}
+    for kind, keys in (
+        ("center", scenario.center_locks),
+        ("case_team", scenario.case_team_locks),
+        ("community_team", scenario.community_team_locks),
+    ):
+        out[kind] = []
+        for key in keys:
+            sid = find_station(stations, key)
+            if sid is None:
+                problems.add(
+                    tr(
+                        f"{source}：[centers].{kind} 中的“{key}”不是已知的派出所编号或名称",
+                        f"{source}: '{key}' in [centers].{kind} is not a known station id or name",
+                    )
+                )
+            else:
+                out[kind].append(sid)
+    problems.raise_if_any()
+    return out
 
 
 def _read_layer(path: Path | None) -> gpd.GeoDataFrame | None:
@@ -348,6 +461,10 @@ def _report(
         row["center_candidates"] = center.candidates
         row["case_team_reason"] = center.case_team_reason
         row["community_team_reason"] = center.community_team_reason
+        row["center_locked"] = center.center_locked
+        row["case_team_candidates"] = center.case_team_candidates
+        row["community_team_candidates"] = center.community_team_candidates
+        row["travel"] = center.travel.to_dict() if center.travel is not None else None
         zone_rows.append(row)
     try:
         version = metadata.version("zoning")

@@ -33,6 +33,7 @@ from zoning.errors import InputError
 Balance = Literal["load", "per_officer"]
 SolverName = Literal["auto", "exact", "heuristic"]
 Islands = Literal["link", "error"]
+NameAfter = Literal["auto", "center", "river", "peak"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,11 +71,26 @@ class Scenario:
     forbidden_links: tuple[tuple[str, str], ...] = ()
     forced_links: tuple[tuple[str, str], ...] = ()
     zone_names: Mapping[int, str] = field(default_factory=dict)
+    # centers and roads (issue 5)
+    center_criteria: Mapping[str, float] = field(default_factory=dict)
+    center_locks: tuple[str, ...] = ()
+    case_team_locks: tuple[str, ...] = ()
+    community_team_locks: tuple[str, ...] = ()
+    features: Path | None = None
+    name_after: NameAfter = "auto"
+    roads: Path | Literal["download"] | None = None
+    within_minutes: float = 15.0
+    detour_factor: float = 1.3
+    straight_speed_kph: float = 40.0
+    max_snap_m: float = 2000.0
+    hwy_speeds: Mapping[str, float] = field(default_factory=dict)
     # output
     out: Path | None = None
     title: str | None = None
     lang: Literal["zh", "en"] = "zh"
     online: bool = False
+    basemap: str | None = None
+    tianditu_key: str | None = None
 
     def with_overrides(self, **changes: Any) -> Scenario:
         """Return a copy with every non-``None`` keyword applied."""
@@ -92,6 +108,8 @@ class Scenario:
             elif isinstance(value, tuple):
                 value = [list(v) if isinstance(v, tuple) else v for v in value]
             out[f.name] = value
+        if out.get("tianditu_key"):
+            out["tianditu_key"] = "******"  # never write a key into report.json
         return out
 
 
@@ -139,6 +157,18 @@ def _weights(value: Any) -> dict[str, float]:
     ):
         raise ValueError('a table of numbers ≥ 0, e.g. "刑事" = 3')
     return {str(k): float(v) for k, v in value.items()}
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(s, str) and s for s in value):
+        raise ValueError('a list of station ids or names, e.g. ["青山派出所"]')
+    return tuple(value)
+
+
+def _roads(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError('"download" or a road network file (.graphml, .osm)')
+    return value
 
 
 def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
@@ -214,14 +244,32 @@ _SPEC: dict[str, dict[str, tuple[str, Callable[[Any], Any]]]] = {
         "together": ("together", _groups),
     },
     "zone_names": {},  # free table: zone number -> name
+    "centers": {
+        "criteria": ("center_criteria", _weights),
+        "center": ("center_locks", _names),
+        "case_team": ("case_team_locks", _names),
+        "community_team": ("community_team_locks", _names),
+        "features": ("features", _text),
+        "name_after": ("name_after", _choice("auto", "center", "river", "peak")),
+    },
+    "roads": {
+        "source": ("roads", _roads),
+        "within_minutes": ("within_minutes", _number(minimum=0)),
+        "detour_factor": ("detour_factor", _number(minimum=1)),
+        "speed_kph": ("straight_speed_kph", _number(minimum=1)),
+        "max_snap_m": ("max_snap_m", _number(minimum=0)),
+        "hwy_speeds": ("hwy_speeds", _weights),
+    },
     "output": {
         "out": ("out", _text),
         "title": ("title", _text),
         "lang": ("lang", _choice("zh", "en")),
         "online": ("online", _bool),
+        "basemap": ("basemap", _text),
+        "tianditu_key": ("tianditu_key", _text),
     },
 }
-_PATH_FIELDS = {"stations", "incidents", "river", "out"}
+_PATH_FIELDS = {"stations", "incidents", "river", "features", "roads", "out"}
 
 
 def scenario_from_toml(path: str | Path) -> Scenario:
@@ -256,6 +304,11 @@ def scenario_from_toml(path: str | Path) -> Scenario:
                 f"{path}: not valid TOML ({exc}); `zoning init` writes a template",
             )
         ) from None
+    return _from_raw(raw, path)
+
+
+def _from_raw(raw: Mapping[str, Any], path: Path) -> Scenario:
+    """Validate a parsed TOML document into a Scenario (paths resolved against ``path``)."""
     problems: list[str] = []
     values: dict[str, Any] = {}
     for section, body in raw.items():
@@ -300,7 +353,7 @@ def scenario_from_toml(path: str | Path) -> Scenario:
             except ValueError as exc:
                 problems.append(_bad(path, section, key, exc, value))
                 continue
-            if name in _PATH_FIELDS:
+            if name in _PATH_FIELDS and checked != "download":
                 checked = (path.parent / checked).resolve()
             values[name] = checked
     if problems:
@@ -363,11 +416,28 @@ together = []                      # 必须同区：[["枫林派出所", "柳溪
 [zone_names]                       # 防区命名（默认“中心所地名+防区”）
 # "2" = "清溪防区"
 
+[centers]                          # 中心所与两队驻地（按人口、面积、警情、复杂度、可达性评分）
+# criteria = { population = 1, area_km2 = 1, load = 1, complexity = 1, accessibility = 1 }
+center = []                        # 指定中心所：["青山派出所"]（所在防区以该所为中心所）
+case_team = []                     # 指定执法办案队驻地
+community_team = []                # 指定社区警务队驻地
+# features = "features.geojson"    # 河流、山峰要素（OSM），用于防区命名
+name_after = "auto"                # 防区命名：auto、center（中心所地名）、river、peak
+
+[roads]                            # 通行时间
+# source = "roads.graphml"         # 道路网络（.graphml / .osm），或 "download"（需联网）
+within_minutes = 15                # 中心所通行时限 T（分钟）
+detour_factor = 1.3                # 无道路网络时：直线距离 × 绕行系数
+speed_kph = 40                     # 无道路网络时的估算车速（公里/小时）
+max_snap_m = 2000                  # 驻地距道路超过此距离时改用直线估算
+
 [output]
 # out = "maps/my-county"           # 输出目录
 # title = "某县多所连片防区规划（草案）"
 lang = "zh"                        # zh 或 en
 online = false                     # true：地图从 CDN 加载脚本（文件更小，需联网）
+# basemap = "osm"                  # 底图：osm、tianditu、gaode 或内网瓦片地址 http://…/{z}/{x}/{y}.png
+# tianditu_key = ""                # 天地图密钥（会写入 HTML 文件）
 """
 
 
@@ -383,3 +453,14 @@ def write_template(path: str | Path) -> Path:
         )
     path.write_text(TEMPLATE, encoding="utf-8")
     return path
+
+
+from zoning._scenario_toml import scenario_to_text, scenario_to_toml  # noqa: E402  (re-export)
+
+__all__ = [
+    "Scenario",
+    "scenario_from_toml",
+    "scenario_to_text",
+    "scenario_to_toml",
+    "write_template",
+]

@@ -1,0 +1,553 @@
+"""Planning web app (``zoning app``): change a choice, re-plan, see the map at once.
+
+A Streamlit page, served on 127.0.0.1 by default. Streamlit serves its own
+scripts, styles and fonts from the local server, and :func:`serve` switches
+off everything that could reach outside: usage statistics, the external-IP
+lookup, the browser auto-open when asked. The plan map is the same
+self-contained offline HTML file ``zoning plan`` writes, embedded in an
+iframe, so the page works on an isolated police network.
+
+Run ``zoning app`` (or ``streamlit run zoning/app.py -- --lang en``). The page:
+
+* loads station and incident files (uploads) or the demo county;
+* sets K, category weights, the balance mode, the urban core, locks
+  (keep a station in its current zone), a group of stations that must share a
+  zone, forbidden and forced links (select boxes of station names);
+* re-plans on 「重新规划」 and shows the map, the zone table and what changed
+  since the previous plan;
+* downloads the map (HTML), the tables (Excel, when :mod:`zoning.excel` is
+  available) and the scenario file (:func:`zoning.scenario.scenario_to_text`),
+  which reproduces the plan with ``zoning plan --config``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+import warnings
+import zipfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from zoning._i18n import Lang, set_language, tr
+from zoning.errors import ZoningError
+
+__all__ = ["require_streamlit", "serve"]
+
+#: Streamlit options: local only, nothing sent anywhere, no developer menus.
+SERVER_FLAGS = {
+    "browser.gatherUsageStats": "false",
+    "server.showEmailPrompt": "false",  # the prompt would send the address to streamlit.io
+    "global.developmentMode": "false",
+    "server.fileWatcherType": "none",
+    "server.runOnSave": "false",
+    "client.toolbarMode": "minimal",
+    "client.showErrorDetails": "false",
+    "theme.base": "light",
+    "logger.hideWelcomeMessage": "true",  # serve() prints the address itself
+}
+
+
+def require_streamlit() -> None:
+    """Raise :class:`ZoningError` with the install command if Streamlit is missing."""
+    try:
+        import streamlit.web.cli  # noqa: F401
+    except ImportError:
+        raise ZoningError(
+            tr(
+                "网页版需要 Streamlit：pip install 'zoning[app]'",
+                "the web app needs Streamlit: pip install 'zoning[app]'",
+            )
+        ) from None
+
+
+def serve(
+    *, host: str = "127.0.0.1", port: int = 8501, lang: Lang = "zh", open_browser: bool = True
+) -> int:
+    """Serve the app until interrupted (Ctrl+C).
+
+    Parameters
+    ----------
+    host, port
+        Address to listen on; the default accepts connections from this
+        machine only.
+    lang
+        Page language (``"zh"`` or ``"en"``); ``?lang=en`` in the URL also works.
+    open_browser
+        Open the page in the default browser once the server is up.
+
+    Returns
+    -------
+    int
+        The server's exit code.
+
+    Raises
+    ------
+    ZoningError
+        If Streamlit is not installed.
+    """
+    require_streamlit()
+    from streamlit import net_util
+    from streamlit.web import cli as streamlit_cli
+
+    # Streamlit asks checkip.amazonaws.com for the public address in some
+    # configurations; an isolated network must see no such request.
+    net_util.get_external_ip = lambda: None
+    args = ["run", str(Path(__file__).resolve())]
+    flags = SERVER_FLAGS | {
+        "server.address": host,
+        "server.port": str(port),
+        "server.headless": "false" if open_browser else "true",
+    }
+    for key, value in flags.items():
+        args += [f"--{key}", value]
+    args += ["--", "--lang", lang]
+    url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    print(tr(f"网页版：{url} （按 Ctrl+C 停止）", f"Web app: {url} (Ctrl+C stops it)"), flush=True)
+    with warnings.catch_warnings():
+        # the browser launcher Streamlit starts may outlive it: not the user's concern
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            streamlit_cli.main.main(args=args, prog_name="streamlit", standalone_mode=False)
+        except SystemExit as exc:
+            return int(exc.code or 0)
+    return 0
+
+
+# --- the page (runs inside Streamlit) ----------------------------------------------------------
+
+
+@dataclass
+class Data:
+    """One county's inputs, read once per upload."""
+
+    label: str
+    stations_path: Path
+    frame: Any  # canonical stations (GeoDataFrame)
+    incidents: Any = None  # IncidentTable or None
+    incidents_path: Path | None = None
+    load_column: str | None = None
+    base: Path = Path("/")  # folder the downloaded scenario's paths are relative to
+    title: str | None = None
+    river: Path | None = None
+    names: list[str] = field(default_factory=list)
+    links: dict[str, tuple[str, str]] = field(default_factory=dict)  # "A — B" -> adjacent pair
+    near: dict[str, tuple[str, str]] = field(default_factory=dict)  # nearby, not adjacent
+
+
+def _language(st: Any) -> Lang:
+    asked = st.query_params.get("lang")
+    if asked in ("zh", "en"):
+        return "en" if asked == "en" else "zh"
+    argv = sys.argv[1:]
+    if "--lang" in argv and argv.index("--lang") + 1 < len(argv):
+        return "en" if argv[argv.index("--lang") + 1] == "en" else "zh"
+    return "zh"
+
+
+def _read_data(
+    label: str,
+    stations: Path,
+    incidents: Path | None,
+    *,
+    load_column: str | None = None,
+    base: Path,
+    title: str | None = None,
+    river: Path | None = None,
+) -> Data:
+    import numpy as np
+
+    from zoning import _schema as S
+    from zoning.graph import graph_from_stations, positions_from_stations
+    from zoning.intake import incidents_from_file, stations_from_file
+
+    frame = stations_from_file(stations)
+    table = incidents_from_file(incidents) if incidents is not None else None
+    names = {str(k): str(v) for k, v in frame[S.STATION_NAME].items()}
+    graph = graph_from_stations(frame)
+    links = {f"{names[u]} — {names[v]}": (names[u], names[v]) for u, v in graph.edges}
+    ids = list(names)
+    xy = np.array([positions_from_stations(frame)[i] for i in ids])
+    near: dict[str, tuple[str, str]] = {}
+    for i, sid in enumerate(ids):
+        order = np.argsort(np.hypot(*(xy - xy[i]).T), kind="stable")
+        others = [ids[j] for j in order[1:] if not graph.has_edge(sid, ids[j])][:4]
+        for other in others:
+            a, b = sorted((sid, other), key=ids.index)
+            near[f"{names[a]} — {names[b]}"] = (names[a], names[b])
+    return Data(
+        label=label,
+        stations_path=stations,
+        frame=frame,
+        incidents=table,
+        incidents_path=incidents,
+        load_column=load_column,
+        base=base,
+        title=title,
+        river=river,
+        names=list(names.values()),
+        links=dict(sorted(links.items())),
+        near=dict(sorted(near.items())),
+    )
+
+
+def _demo_data() -> Data:
+    from zoning.cli import demo_folder
+
+    demo = demo_folder()
+    return _read_data(
+        tr("示例县（合成数据）", "demo county (synthetic)"),
+        demo / "stations.geojson",
+        demo / "incidents.csv",
+        base=Path(demo.anchor),  # the installed demo: absolute paths in the scenario file
+        title=tr("示例县 多所连片防区规划（草案）", "Demo county: defence zones (draft)"),
+        river=demo / "river.geojson",
+    )
+
+
+def _save_upload(upload: Any, folder: Path) -> Path:
+    """Write an uploaded file into ``folder``; a zipped Shapefile is unpacked."""
+    path = folder / Path(upload.name).name
+    path.write_bytes(upload.getvalue())
+    if path.suffix.lower() != ".zip":
+        return path
+    unpacked = folder / path.stem
+    with zipfile.ZipFile(path) as archive:
+        archive.extractall(unpacked)
+    shapes = sorted(unpacked.rglob("*.shp")) + sorted(unpacked.rglob("*.gpkg"))
+    if not shapes:
+        raise ZoningError(tr(f"{upload.name}：压缩包中没有 .shp 文件", f"{upload.name}: no .shp"))
+    return shapes[0]
+
+
+def _plan(data: Data, scenario: Any, out: Path) -> dict[str, Any]:
+    """Compute loads, partition, write the outputs into ``out``; time it all."""
+    from zoning.load import loads_from_column, loads_from_incidents
+    from zoning.pipeline import plan_stations, write_outputs
+
+    started = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if data.incidents is not None:
+            load = loads_from_incidents(
+                data.frame,
+                data.incidents,
+                weights=dict(scenario.category_weights) or None,
+                tolerance_m=scenario.outside_tolerance_m,
+            )
+        else:
+            load = loads_from_column(data.frame, data.load_column or "", source=data.label)
+        result = plan_stations(data.frame, load, scenario=scenario, source=data.stations_path.name)
+        files = write_outputs(result, out, scenario=scenario)
+    notes = list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, Warning)))
+    return {
+        "result": result,
+        "files": files,
+        "scenario": scenario,
+        "seconds": time.perf_counter() - started,
+        "notes": notes,
+    }
+
+
+def _zone_table(result: Any) -> Any:
+    import pandas as pd
+
+    rows = []
+    for z in result.report["zones"]:
+        per_officer = z.get("load_per_officer")
+        rows.append(
+            {
+                tr("防区", "Zone"): str(z["zone"]),
+                tr("名称", "Name"): z["zone_name"],
+                tr("中心所", "Centre"): z["center_name"],
+                tr("派出所数", "Stations"): str(z["n_stations"]),
+                tr("警情量", "Load"): f"{z['load']:,.0f}",
+                tr("占比", "Share"): f"{z['share']:.1%}",
+                tr("警力", "Officers"): "—"
+                if z.get("officers") is None
+                else f"{z['officers']:.0f}",
+                tr("人均警情", "Load/officer"): "—"
+                if per_officer is None
+                else f"{per_officer:.0f}",
+                tr("所含派出所", "Stations in zone"): z["stations"],
+            }
+        )
+    return pd.DataFrame(rows).set_index(tr("防区", "Zone"))
+
+
+def _sidebar_data(st: Any, state: Any) -> None:
+    st.sidebar.header(tr("数据", "Data"))
+    if st.sidebar.button(tr("使用示例县", "Use the demo county"), key="use_demo", type="primary"):
+        _set_data(st, state, _demo_data)
+    stations = st.sidebar.file_uploader(
+        tr("派出所辖区（GeoJSON、GeoPackage 或压缩的 Shapefile）", "Station areas"),
+        type=["geojson", "json", "gpkg", "zip"],
+        key="stations_upload",
+    )
+    incidents = st.sidebar.file_uploader(
+        tr("110 警情（CSV、Excel 或 GeoJSON）", "110 incidents (CSV, Excel, GeoJSON)"),
+        type=["csv", "xlsx", "xls", "geojson", "json"],
+        key="incidents_upload",
+    )
+    column = st.sidebar.text_input(
+        tr("或：站点文件中的警情量列", "or: load column of the stations file"), key="load_col"
+    )
+    if st.sidebar.button(tr("载入上传的文件", "Load the uploaded files"), key="load_uploads"):
+        if stations is None or (incidents is None and not column.strip()):
+            st.sidebar.error(
+                tr("请上传辖区文件，并上传警情文件或填写警情量列", "Upload stations and incidents")
+            )
+            return
+        folder = Path(tempfile.mkdtemp(prefix="zoning-upload-"))
+
+        def read() -> Data:
+            s_path = _save_upload(stations, folder)
+            i_path = _save_upload(incidents, folder) if incidents is not None else None
+            label = stations.name + (f" + {incidents.name}" if incidents is not None else "")
+            return _read_data(
+                label, s_path, i_path, load_column=column.strip() or None, base=folder
+            )
+
+        _set_data(st, state, read)
+
+
+def _set_data(st: Any, state: Any, read: Any) -> None:
+    try:
+        with st.spinner(tr("正在读取数据…", "Reading the data…")):
+            state["data"] = read()
+    except ZoningError as exc:
+        st.sidebar.error(str(exc))
+        return
+    for key in ("k", "core", "locks", "together", "forbidden", "forced", "run", "previous"):
+        state.pop(key, None)
+    state["replan"] = True
+
+
+def _sidebar_options(st: Any, state: Any, data: Data) -> Any:
+    from zoning import _schema as S
+    from zoning.scenario import Scenario
+
+    auto = tr("（按站点文件的“城关”列）", "(from the urban-core column)")
+    pick = tr("选择派出所", "Choose stations")
+    modes = {
+        "load": tr("警情量均衡", "equal loads"),
+        "per_officer": tr("警情与警力相匹配", "load matches officers"),
+    }
+    with st.sidebar.form("options"):
+        st.header(tr("规划选择", "Choices"))
+        k = st.number_input(
+            tr("防区数 K", "Number of zones K"),
+            min_value=1,
+            max_value=max(1, len(data.names)),
+            value=min(5, len(data.names)),
+            step=1,
+            key="k",
+        )
+        balance = st.radio(
+            tr("均衡方式", "Balance"),
+            ["load", "per_officer"],
+            format_func=modes.__getitem__,
+            horizontal=True,
+            key="balance",
+        )
+        core = st.selectbox(tr("城关所", "Urban core"), [auto, *data.names], key="core")
+        st.caption(tr("警情类别权重", "Incident category weights"))
+        columns = st.columns(3)
+        weights = {
+            cat: columns[i % 3].number_input(
+                cat, min_value=0.0, max_value=100.0, value=1.0, step=0.5, key=f"w_{cat}"
+            )
+            for i, cat in enumerate(S.CATEGORIES)
+        }
+        run = state.get("run")
+        current = run["result"].plan if run else None
+        locks = st.multiselect(
+            tr("锁定（保持在当前防区）", "Lock (keep in the current zone)"),
+            data.names,
+            key="locks",
+            disabled=current is None,
+            placeholder=pick,
+        )
+        together = st.multiselect(
+            tr("必须同区的派出所", "Stations that must share a zone"),
+            data.names,
+            key="together",
+            placeholder=pick,
+        )
+        forbidden = st.multiselect(
+            tr("禁止相连（如无桥的河）", "Forbidden links (a river without a bridge)"),
+            list(data.links),
+            key="forbidden",
+            placeholder=tr("选择相邻的两个所", "Choose adjacent pairs"),
+        )
+        forced = st.multiselect(
+            tr("强制相连（如渡口）", "Forced links (a ferry)"),
+            list(data.near),
+            key="forced",
+            placeholder=tr("选择邻近的两个所", "Choose nearby pairs"),
+        )
+        submitted = st.form_submit_button(tr("重新规划", "Re-plan"), type="primary")
+    zone_of = {}
+    if current is not None:
+        zone_of = dict(zip(current[S.STATION_NAME], current[S.ZONE].astype(int), strict=True))
+    scenario = Scenario(
+        stations=data.stations_path,
+        incidents=data.incidents_path,
+        load_column=data.load_column,
+        river=data.river,
+        zones=int(k),
+        balance=balance,
+        urban_core=None if core == auto else core,
+        category_weights={c: float(w) for c, w in weights.items() if float(w) != 1.0},
+        locks={name: int(zone_of[name]) for name in locks if name in zone_of},
+        together=(tuple(together),) if len(together) >= 2 else (),
+        forbidden_links=tuple(data.links[x] for x in forbidden),
+        forced_links=tuple(data.near[x] for x in forced),
+        title=data.title,
+        lang=state["lang"],
+    )
+    return scenario, submitted
+
+
+def _zones_of(plan: Any) -> dict[str, int]:
+    return {str(s): int(z) for s, z in zip(plan["station_id"], plan["zone"], strict=True)}
+
+
+def _results(st: Any, state: Any, data: Data) -> None:
+    from zoning.compare import compare_assignments
+
+    run, previous = state["run"], state.get("previous")
+    result, report = run["result"], run["result"].report
+    metrics = {
+        "n_zones": report["n_zones"],
+        "spread": report["spread"],
+        "max_dev": report["max_dev"],
+        "cut_edges": report["cut_edges"],
+    }
+    before = previous["result"].report if previous else None
+    cols = st.columns(5)
+    for col, key, label, fmt in (
+        (cols[0], "n_zones", tr("防区数", "Zones"), "{:d}"),
+        (cols[1], "spread", tr("负荷极差", "Load spread"), "{:.1%}"),
+        (cols[2], "max_dev", tr("最大偏差", "Max deviation"), "{:.1%}"),
+        (cols[3], "cut_edges", tr("切断相邻", "Cut adjacencies"), "{:d}"),
+    ):
+        delta = None
+        if before is not None and before[key] != metrics[key]:
+            change = metrics[key] - before[key]
+            delta = fmt.format(change) if key in ("n_zones", "cut_edges") else f"{change:+.1%}"
+        colour = "off" if key == "n_zones" else "inverse"  # lower is better, except K
+        col.metric(label, fmt.format(metrics[key]), delta, delta_color=colour)
+    cols[4].metric(tr("用时", "Time"), tr(f"{run['seconds']:.1f} 秒", f"{run['seconds']:.1f} s"))
+    if previous is not None:
+        ids = dict(zip(result.plan["station_id"], result.plan["station_name"], strict=True))
+        _, moved = compare_assignments(_zones_of(previous["result"].plan), _zones_of(result.plan))
+        names = "、".join(ids[s] for s in moved)
+        st.info(
+            tr(f"与上一方案相比调整了 {len(moved)} 个派出所：{names}", f"Moved: {len(moved)}")
+            if moved
+            else tr("与上一方案相比没有派出所调整防区。", "No station moved since the last plan.")
+        )
+    map_file = run["files"]["map"]
+    if hasattr(st, "iframe"):
+        st.iframe(map_file, height=640)
+    else:  # Streamlit before st.iframe
+        from streamlit.components.v1 import html
+
+        html(map_file.read_text(encoding="utf-8"), height=640)
+    st.subheader(tr("防区一览", "Zones"))
+    st.table(_zone_table(result))
+    _downloads(st, run, data)
+    for note in run["notes"]:
+        st.warning(note)
+
+
+def _downloads(st: Any, run: dict[str, Any], data: Data) -> None:
+    from zoning.scenario import scenario_to_text
+
+    files = run["files"]
+    cols = st.columns(3)
+    cols[0].download_button(
+        tr("下载地图（HTML）", "Download the map (HTML)"),
+        files["map"].read_bytes(),
+        file_name="map.html",
+        mime="text/html",
+        on_click="ignore",
+        key="dl_map",
+    )
+    try:
+        from zoning.excel import plan_to_excel
+    except ImportError:
+        cols[1].caption(tr("（Excel 导出尚不可用）", "(Excel export not available)"))
+    else:
+        if "xlsx" not in files:  # once per plan, not on every rerun of the page
+            result = run["result"]
+            out = files["map"].parent / "zones.xlsx"
+            files["xlsx"] = Path(plan_to_excel(result.plan, result.zones, result.report, out))
+        cols[1].download_button(
+            tr("下载表格（Excel）", "Download the tables (Excel)"),
+            files["xlsx"].read_bytes(),
+            file_name="zones.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            on_click="ignore",
+            key="dl_excel",
+        )
+    text = scenario_to_text(replace(run["scenario"], out=None), base=data.base)
+    cols[2].download_button(
+        tr("下载场景文件（TOML）", "Download the scenario (TOML)"),
+        text.encode("utf-8"),
+        file_name="scenario.toml",
+        mime="application/toml",
+        on_click="ignore",
+        key="dl_scenario",
+    )
+
+
+def main() -> None:
+    """The page; Streamlit runs this on every interaction."""
+    import streamlit as st
+
+    # ``streamlit run`` puts this file's folder (zoning/) first on sys.path, where
+    # graph.py, maps.py, load.py … would shadow any top-level module of that name.
+    here = Path(__file__).resolve().parent
+    sys.path[:] = [p for p in sys.path if not p or Path(p).resolve() != here]
+
+    state = st.session_state
+    state["lang"] = _language(st)
+    set_language(state["lang"])
+    st.set_page_config(page_title=tr("防区规划", "Defence zones"), layout="wide")
+    st.title(tr("多所连片防区规划", "Cross-station defence zones"))
+    _sidebar_data(st, state)
+    data: Data | None = state.get("data")
+    if data is None:
+        st.info(
+            tr(
+                "在左侧上传派出所辖区和警情文件，或点击“使用示例县”。",
+                "Upload station areas and incidents on the left, or click “Use the demo county”.",
+            )
+        )
+        return
+    st.caption(tr(f"数据：{data.label}", f"Data: {data.label}"))
+    scenario, submitted = _sidebar_options(st, state, data)
+    if submitted or state.pop("replan", False):
+        out = Path(tempfile.mkdtemp(prefix="zoning-run-"))
+        try:
+            with st.spinner(tr("正在规划…", "Planning…")):
+                run = _plan(data, scenario, out)
+        except ZoningError as exc:
+            st.error(str(exc))
+            shutil.rmtree(out, ignore_errors=True)
+        else:
+            old = state.get("previous")
+            if old is not None:
+                shutil.rmtree(old["files"]["map"].parent, ignore_errors=True)
+            state["previous"], state["run"] = state.get("run"), run
+    if state.get("run") is not None:
+        _results(st, state, data)
+
+
+if __name__ == "__main__":
+    main()
