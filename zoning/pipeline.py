@@ -10,7 +10,7 @@ and writes outputs (:mod:`zoning.export`, :mod:`zoning.maps`).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -171,7 +171,7 @@ def plan_stations(
     graph = graph_from_stations(stations, min_shared_m=scenario.min_shared_m)
     travel = _travel(stations, scenario)
     mix = _category_mix(load.by_category, stations.index)
-    officers = None
+    officers: dict[Hashable, float] | None = None
     if S.OFFICERS in stations.columns and stations[S.OFFICERS].notna().all():
         officers = {str(k): float(v) for k, v in stations[S.OFFICERS].items()}
     elif scenario.balance == "per_officer":
@@ -186,7 +186,11 @@ def plan_stations(
                 f"{', '.join(map(str, missing)) or 'the officers column'}; add an officers column",
             )
         )
-    names = {str(k): str(v) for k, v in stations[S.STATION_NAME].items()}
+    names: dict[Hashable, str] = {str(k): str(v) for k, v in stations[S.STATION_NAME].items()}
+    node_locks: dict[Hashable, int] = {k: v for k, v in locks.items()}
+    positions: dict[Hashable, tuple[float, float]] = {
+        k: v for k, v in positions_from_stations(stations).items()
+    }
     plan = partition(
         graph,
         {str(k): float(v) for k, v in load.load.items()},
@@ -194,11 +198,11 @@ def plan_stations(
         urban_core=core,
         officers=officers,
         category_mix=mix,
-        locks=locks,
+        locks=node_locks,
         together=together,
         forbidden_links=forbidden,
         forced_links=forced,
-        positions=positions_from_stations(stations),
+        positions=positions,
         islands=scenario.islands,
         balance=scenario.balance,
         tolerance=scenario.tolerance,
@@ -211,7 +215,12 @@ def plan_stations(
         progress=progress,
     )
     problems = violations(
-        plan.graph, plan.assignment, k=scenario.zones, core=core, locks=locks, together=together
+        plan.graph,
+        plan.assignment,
+        k=scenario.zones,
+        core=core,
+        locks=node_locks,
+        together=together,
     )
     if problems:  # the solver guarantees these; a violation here is a bug, not an input problem
         raise AssertionError("; ".join(problems))
@@ -437,7 +446,7 @@ def _resolve_names(
 
 def _category_mix(
     by_category: pd.DataFrame | None, index: pd.Index
-) -> dict[str, list[float]] | None:
+) -> dict[Hashable, list[float]] | None:
     if by_category is None or by_category.empty or by_category.to_numpy().sum() == 0:
         return None
     counts = by_category.reindex(index).fillna(0.0).to_numpy(dtype=float)
