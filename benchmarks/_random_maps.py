@@ -9,6 +9,7 @@ positive length (rook contiguity). Loads are random integers with a skewed
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -59,7 +60,7 @@ def voronoi_map(n: int, *, seed: int, size: float = 50_000.0) -> RandomMap:
     pts = rng.uniform(0.0, size, size=(n, 2))
     frame = box(0.0, 0.0, size, size)
     cells = shapely.voronoi_polygons(MultiPoint(pts), extend_to=frame, ordered=True)
-    polys: list[Polygon] = [cell.intersection(frame) for cell in cells.geoms]
+    polys: list[Any] = [cell.intersection(frame) for cell in cells.geoms]
     ids = [f"s{i:03d}" for i in range(n)]
     graph = nx.Graph()
     graph.add_nodes_from(ids)

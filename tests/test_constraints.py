@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import networkx as nx
 import pytest
 
@@ -68,7 +70,8 @@ def test_zone_count_and_assignment() -> None:
     assert not c.assigns_every_node_once(g, {k: v for k, v in COLUMNS.items() if k != "e"})
     assert not c.assigns_every_node_once(g, dict(COLUMNS, z=1))
     assert not c.assigns_every_node_once(g, dict(COLUMNS, e=0))
-    assert not c.assigns_every_node_once(g, dict(COLUMNS, e=1.0))
+    floats: dict[str, Any] = {**COLUMNS, "e": 1.0}
+    assert not c.assigns_every_node_once(g, floats)
 
 
 def test_core_is_alone() -> None:

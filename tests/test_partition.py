@@ -230,3 +230,15 @@ def test_conflicting_locks_are_explained() -> None:
         )
     with pytest.raises(InfeasibleError, match="城关所"):
         partition(g, GRID_LOADS, k=1, urban_core="r1c1")
+
+
+def test_zero_loads_and_cut_vertex_core() -> None:
+    g = grid(2, 3)
+    plan = partition(g, dict.fromkeys(g, 0.0), k=3)
+    assert_valid(plan, 3)
+    assert plan.spread == 0.0 and plan.max_dev == 0.0
+    # the core splits the path: each side becomes one balanced zone
+    path = nx.path_graph(list("abcde"))
+    for solver in ("exact", "heuristic"):
+        plan = partition(path, dict.fromkeys(path, 1.0), k=3, urban_core="c", solver=solver)
+        assert plan.assignment == {"a": 2, "b": 2, "c": 1, "d": 3, "e": 3}

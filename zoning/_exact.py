@@ -21,22 +21,22 @@ Phase 1 minimises ``max(B, T)`` with ``T = tolerance × mean`` (in ``B`` units),
 it is proven optimal as soon as a plan within tolerance is found. Between the
 phases the heuristic's tabu search polishes that plan for compactness under the
 phase-1 balance limit (the warm start of phase 2). Phase 2 keeps ``B ≤`` the
-phase-1 value and minimises ``compactness_weight · cut edges +
+phase-1 value plus ``T`` and minimises ``compactness_weight · cut edges +
 similarity_weight · Σ_internal edges dissimilarity`` (coefficients × 1000, rounded).
 
 Measured choices (seeded Voronoi maps, K = 5, tolerance 1 %, 2-core machine;
 ``benchmarks/partition.py`` reprints the formulation table):
 
-* Contiguity: the parent/depth formulation proved both phases on 20-station
-  maps in 0.5–1 s where a single-commodity flow formulation (roots supply,
-  every other station consumes one unit, flow only on internal edges) needed
-  2–9 s or hit the limit at 30 stations; ``contiguity="flow"`` is kept for
-  that measurement only.
+* Contiguity: the parent/depth formulation proved both phases on 25–30-station
+  maps in 0.5–3 s, where a single-commodity flow formulation (roots supply,
+  every other station consumes one unit, flow only on internal edges) used up a
+  10 deterministic-second budget (≈ 4.3 s) without a proof; both take ≈ 0.2 s
+  at 20 stations. ``contiguity="flow"`` is kept for that measurement only.
 * ``linearization_level = 0``: the LP relaxation of this model has bound 0
   (fractional ``x`` makes every edge internal), and dropping it made the proofs
-  3–10× faster (30 stations: 3–4 s instead of 10–17 s or a timeout).
-* One worker: faster than two workers with ``interleave_search`` (20 stations:
-  0.9 s vs 5 s) and deterministic. With 8 non-deterministic workers and the LP
+  3–12× faster (30 stations: 1–3 s instead of 9–17 s or a 20 s timeout).
+* One worker: faster than two workers with ``interleave_search`` (20 stations,
+  LP on: 0.9 s vs 5 s) and deterministic. With 8 non-deterministic workers and the LP
   the phase-2 bound on a 40-station map only reached 28 against a best plan of
   43 after 120 s: optimality is certified up to about 30 stations.
 
@@ -49,13 +49,14 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from zoning._overrides import Problem
+from zoning._i18n import tr
+from zoning._overrides import Problem, join_names
 from zoning.settings import get_logger
 
 _SCALE = 1000
@@ -131,6 +132,7 @@ def solve_exact(
     params: dict[str, Any] | None = None,
     polish: Callable[[np.ndarray, float], np.ndarray] | None = None,
     work_limit: float | None = None,
+    exclude: Sequence[np.ndarray] = (),
 ) -> ExactResult:
     """Solve both phases with CP-SAT.
 
@@ -155,6 +157,10 @@ def solve_exact(
     polish
         ``polish(zone, balance_limit)`` improves the phase-1 plan for compactness before
         phase 2 (the result is used as the phase-2 hint if it keeps the balance limit).
+    exclude
+        Zone vectors (any labels) of plans the solution must differ from: for each,
+        some edge it cuts must be internal, or some edge it keeps internal must be cut
+        (for contiguous zones the internal edges determine the partition).
     work_limit
         Deterministic-time budget of both phases (CP-SAT "deterministic seconds");
         default ``time_limit``. The search stops on this budget first, so a seed gives one
@@ -203,6 +209,17 @@ def solve_exact(
         for z in range(m):
             model.add_bool_or([~s[e], ~x[i][z], x[j][z]])
             model.add_bool_or([~s[e], ~x[j][z], x[i][z]])
+    for other in exclude:
+        differs: list[Any] = []
+        for e, (i, j) in enumerate(edges):
+            if other[i] != other[j]:
+                differs.append(s[e])  # an edge it cuts becomes internal
+            else:
+                cut = model.new_bool_var(f"c{e}_{len(differs)}")
+                for z in range(m):  # cut ⇒ i and j in different zones
+                    model.add_bool_or([~cut, ~x[i][z], ~x[j][z]])
+                differs.append(cut)
+        model.add_bool_or(differs)
     arcs = [(i, j) for i, j in edges] + [(j, i) for i, j in edges]
     if contiguity == "tree":
         arc = {ij: model.new_bool_var(f"a{ij[0]}_{ij[1]}") for ij in arcs}
@@ -348,7 +365,7 @@ def solve_exact(
         cp_model.INFEASIBLE: "infeasible",
         cp_model.MODEL_INVALID: "invalid",
     }
-    norm = unit / m
+    norm = unit / m if unit > 0 else 1.0
     for phase in ("balance", "compactness"):
         if phase == "compactness" and wc == 0 and not any(ws):
             phases.append({"phase": phase, "status": "skipped", "objective": 0.0, "bound": 0.0})
@@ -385,7 +402,9 @@ def solve_exact(
             info["bound"] = solver.best_objective_bound / scale
             if phase == "balance":
                 ybest = int(solver.value(hi) - solver.value(lo))
-                ybest = max(ybest, tol)
+                # phase 2 may trade up to one tolerance of balance for compactness:
+                # spread ≤ max(optimum, tolerance) + tolerance
+                ybest = max(ybest, tol) + tol
                 info["balance_limit"] = ybest / norm
         phases.append(info)
         if name != "optimal":
@@ -404,4 +423,21 @@ def solve_exact(
         bound=last.get("bound"),
         seconds=time.perf_counter() - t0,
         phases=phases,
+    )
+
+
+def infeasible_text(problem: Problem) -> str:
+    locked = [
+        f"{problem.names[i]}→{problem.labels[int(z)]}" for i, z in enumerate(problem.lock) if z >= 0
+    ]
+    grouped = ["+".join(problem.names[i] for i in g) for g in problem.groups]
+    return tr(
+        "没有同时满足全部条件（防区连片、城关所单独成区"
+        + (f"、锁定 {join_names(locked)}" if locked else "")
+        + (f"、同区 {join_names(grouped)}" if grouped else "")
+        + "）的方案；请放宽锁定、同区或禁止连接",
+        "no plan satisfies every rule (connected zones, urban core alone"
+        + (f", locks {join_names(locked)}" if locked else "")
+        + (f", together {join_names(grouped)}" if grouped else "")
+        + "); relax the locks, together groups or forbidden links",
     )

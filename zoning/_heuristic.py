@@ -10,11 +10,17 @@ stations fall into several components, zones are first shared among them by
 D'Hondt on load.
 
 Improvement: tabu search over boundary moves (move one station to a
-neighbouring zone; the donor zone must stay connected, which is checked with
-cached articulation points). Moves are ranked lexicographically by
+neighbouring zone; the donor zone must stay connected, checked with cached
+articulation points), preceded by a balance repair that re-splits the most
+unequal adjacent zone pairs (ReCom). Plans are compared lexicographically by
 ``(max(0, B − tolerance), compactness_weight · cut + similarity_weight ·
-internal dissimilarity + 1e-3 · B)``, where ``B`` is the balance term of
-:func:`zoning._overrides.balance_value`. Locked stations and members of
+internal dissimilarity + 1e-3 · B)`` with ``B`` from
+:func:`zoning._overrides.balance_value`. While no balanced plan is known the
+moves are ranked the same way; once one is, the search oscillates (penalty
+``λ · excess`` with ``λ`` raised while out of tolerance and lowered inside it),
+which lets it cross briefly unbalanced plans to more compact ones. The best
+start is then improved by iterated local search (ReCom of a random adjacent
+pair, repair, tabu; kept if better). Locked stations and members of
 ``together`` groups never move.
 
 Everything random comes from ``numpy.random.default_rng(seed)`` and every loop
@@ -33,7 +39,13 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from zoning._overrides import Problem, balance_value, evaluate, label_parts
+from zoning._overrides import (
+    Problem,
+    articulation_points,
+    balance_value,
+    evaluate,
+    label_parts,
+)
 
 _TINY = 1e-3
 
@@ -64,11 +76,9 @@ class _Context:
         self.e0, self.e1 = e[:, 0], e[:, 1]
         self.adj = [a.tolist() for a in problem.adj]
         self.adj_arr = problem.adj
-        dmap: dict[tuple[int, int], float] = {}
-        for (i, j), d in zip(e.tolist(), problem.dissim.tolist(), strict=True):
-            dmap[(i, j)] = dmap[(j, i)] = d
+        dmap = dict(zip(map(tuple, e.tolist()), problem.dissim.tolist(), strict=True))
         self.adj_d = [
-            np.array([dmap[(v, u)] for u in a], dtype=float) for v, a in enumerate(self.adj)
+            np.array([dmap[min(v, u), max(v, u)] for u in a]) for v, a in enumerate(self.adj)
         ]
         self.wc = problem.compactness_weight
         self.ws = problem.similarity_weight
@@ -181,8 +191,7 @@ def _split(
     inside = [i for i, mem in enumerate(ctx.cls_members) if np.isin(mem, nodes).any()]
     cols = [np.ones(s), p.load[nodes]] + ([p.officers[nodes]] if p.officers is not None else [])
     base = len(cols)
-    for i in inside:
-        cols.append(np.isin(nodes, ctx.cls_members[i]).astype(float))
+    cols += [np.isin(nodes, ctx.cls_members[i]).astype(float) for i in inside]
     data = np.column_stack(cols)
     total = data.sum(axis=0)
     sizes = np.array([len(ctx.cls_members[i]) for i in inside], dtype=float)
@@ -200,23 +209,19 @@ def _split(
             acc[pred[v]] += acc[v]
         order = np.array(preorder)
         sub, cand = acc[order[1:]], order[1:]
-        full = sub[:, base:] == sizes if inside else np.zeros((len(cand), 0), dtype=bool)
-        split = ((sub[:, base:] > 0) & ~full).any(axis=1) if inside else np.zeros(len(cand), bool)
+        full = sub[:, base:] == sizes  # classes entirely below the cut (none may be split)
+        split = ((sub[:, base:] > 0) & ~full).any(axis=1)
         lab_b = full[:, labelled].sum(axis=1)
         lab_a = int(labelled.sum()) - lab_b
-        special_b = sub[:, base:].sum(axis=1) if inside else np.zeros(len(cand))
-        free_b = sub[:, 0] - special_b + full[:, ~labelled].sum(axis=1)
+        free_b = sub[:, 0] - sub[:, base:].sum(axis=1) + full[:, ~labelled].sum(axis=1)
         free_a = (total[0] - total[base:].sum()) + (~labelled).sum() - free_b
         for j in range(1, mz):
             ok = ~split & (lab_b <= j) & (j <= lab_b + free_b)
             ok &= (lab_a <= mz - j) & (mz - j <= lab_a + free_a)
-            if p.officers is None:
-                score = np.abs(sub[:, 1] - j * mean) / mean
-            else:
+            score = np.abs(sub[:, 1] - j * mean) / mean
+            if p.officers is not None:  # load share = officer share, zone sizes secondary
                 ratio = np.abs(sub[:, 1] * total[2] - total[1] * sub[:, 2])
-                score = (
-                    ratio / max(total[2] * mean, 1e-12) + 0.25 * np.abs(sub[:, 1] - j * mean) / mean
-                )
+                score = ratio / max(total[2] * mean, 1e-12) + 0.25 * score
             score = np.where(ok, score, np.inf)
             k = int(np.argmin(score))
             if np.isfinite(score[k]) and (best is None or score[k] < best[0]):
@@ -244,42 +249,6 @@ def _construct(ctx: _Context, rng: np.random.Generator, alloc: list[int]) -> np.
             return None
         parts.extend(got)
     return label_parts(ctx.p, parts)
-
-
-def _articulation(ctx: _Context, zone: np.ndarray, z: int, root: int) -> set[int]:
-    """Articulation points of the subgraph induced by zone ``z`` (iterative Tarjan)."""
-    adj = ctx.adj
-    disc: dict[int, int] = {root: 0}
-    low: dict[int, int] = {root: 0}
-    points: set[int] = set()
-    stack = [(root, -1, iter(adj[root]))]
-    t = 1
-    root_children = 0
-    while stack:
-        v, parent, it = stack[-1]
-        for w in it:
-            if zone[w] != z:
-                continue
-            if w not in disc:
-                disc[w] = low[w] = t
-                t += 1
-                stack.append((w, v, iter(adj[w])))
-                break
-            if w != parent and disc[w] < low[v]:
-                low[v] = disc[w]
-        else:
-            stack.pop()
-            if stack:
-                u = stack[-1][0]
-                if low[v] < low[u]:
-                    low[u] = low[v]
-                if stack[-1][1] == -1:
-                    root_children += 1
-                elif low[v] >= disc[u]:
-                    points.add(u)
-    if root_children > 1:
-        points.add(root)
-    return points
 
 
 class _Search:
@@ -361,7 +330,7 @@ class _Search:
             for c in order[:64].tolist():
                 v, pz = int(vs[c]), int(ps[c])
                 if pz not in self.art:
-                    self.art[pz] = _articulation(ctx, self.zone, pz, v)
+                    self.art[pz] = articulation_points(ctx.adj, self.zone, pz, v)
                 if v in self.art[pz]:
                     continue
                 self._move(v, pz, int(qs[c]), float(bal[c]), float(dcomp[c]))
@@ -598,7 +567,13 @@ def solve_heuristic(
 
 
 def polish(
-    problem: Problem, zone: np.ndarray, *, balance_limit: float, seed: int, time_limit: float
+    problem: Problem,
+    zone: np.ndarray,
+    *,
+    balance_limit: float,
+    seed: int,
+    time_limit: float,
+    effort: float = 1.0,
 ) -> np.ndarray:
     """Improve ``zone`` for compactness while keeping the balance term ≤ ``balance_limit``.
 
@@ -610,5 +585,6 @@ def polish(
     rng = np.random.default_rng(seed)
     patience = max(30, problem.n)
     best, _ = _Search(ctx, zone).run(rng, max_iter=60 * problem.n, patience=patience)
-    best, _ = _ils(ctx, rng, best, rounds=16 * problem.m, effort=1.0, patience=patience // 2)
+    rounds = int(16 * problem.m * effort)
+    best, _ = _ils(ctx, rng, best, rounds=rounds, effort=1.0, patience=patience // 2)
     return best if _key(sub, best) <= _key(sub, zone) else zone

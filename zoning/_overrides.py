@@ -84,7 +84,7 @@ def balance_value(
     return float(m * (share.max() - share.min()))
 
 
-def display_names(graph: nx.Graph, names: Mapping[Hashable, str] | None) -> dict[Hashable, str]:
+def display_names(graph: nx.Graph, names: Mapping[Any, str] | None) -> dict[Hashable, str]:
     """Return a display name for every node (the node id when not given)."""
     given = names or {}
     return {v: str(given.get(v, v)) for v in graph.nodes}
@@ -103,7 +103,7 @@ def link_islands(
     graph: nx.Graph,
     *,
     core: Hashable | None,
-    positions: Mapping[Hashable, tuple[float, float]] | None,
+    positions: Mapping[Any, tuple[float, float]] | None,
     forbidden: Collection[frozenset[Hashable]],
     islands: str,
     names: dict[Hashable, str],
@@ -172,7 +172,7 @@ def build_graph(
     core: Hashable | None,
     forced_links: Sequence[tuple[Hashable, Hashable]],
     forbidden_links: Sequence[tuple[Hashable, Hashable]],
-    positions: Mapping[Hashable, tuple[float, float]] | None,
+    positions: Mapping[Any, tuple[float, float]] | None,
     islands: str,
     names: dict[Hashable, str],
 ) -> tuple[nx.Graph, list[tuple[Hashable, Hashable]], list[str]]:
@@ -247,7 +247,7 @@ def diagnose(
     *,
     k: int,
     core: Hashable | None,
-    locks: Mapping[Hashable, int],
+    locks: Mapping[Any, int],
     together: Sequence[Sequence[Hashable]],
     forbidden_links: Sequence[tuple[Hashable, Hashable]],
     names: dict[Hashable, str],
@@ -418,14 +418,14 @@ def _tv_distance(a: Sequence[float], b: Sequence[float]) -> float:
 
 def make_problem(
     work: nx.Graph,
-    loads: Mapping[Hashable, float],
+    loads: Mapping[Any, float],
     *,
     k: int,
     core: Hashable | None,
-    officers: Mapping[Hashable, float] | None,
-    category_mix: Mapping[Hashable, Sequence[float]] | None,
-    locks: Mapping[Hashable, int],
-    classes: Mapping[Hashable, Hashable],
+    officers: Mapping[Any, float] | None,
+    category_mix: Mapping[Any, Sequence[float]] | None,
+    locks: Mapping[Any, int],
+    classes: Mapping[Any, Hashable],
     options: Mapping[str, Any],
     names: dict[Hashable, str],
 ) -> Problem:
@@ -478,7 +478,7 @@ def make_problem(
 
 
 def relabel(
-    assignment: dict[Hashable, int], *, core: Hashable | None, locks: Mapping[Hashable, int]
+    assignment: dict[Hashable, int], *, core: Hashable | None, locks: Mapping[Any, int]
 ) -> dict[Hashable, int]:
     """Core → 1, locked zones keep their number, others numbered by first station."""
     fixed = {assignment[v]: z for v, z in locks.items() if v != core}
@@ -492,23 +492,6 @@ def relabel(
     for z in sorted(first, key=first.__getitem__):
         mapping[z] = next(labels)
     return {v: (1 if v == core else mapping[z]) for v, z in assignment.items()}
-
-
-def infeasible_text(problem: Problem) -> str:
-    locked = [
-        f"{problem.names[i]}→{problem.labels[int(z)]}" for i, z in enumerate(problem.lock) if z >= 0
-    ]
-    grouped = ["+".join(problem.names[i] for i in g) for g in problem.groups]
-    return tr(
-        "没有同时满足全部条件（防区连片、城关所单独成区"
-        + (f"、锁定 {join_names(locked)}" if locked else "")
-        + (f"、同区 {join_names(grouped)}" if grouped else "")
-        + "）的方案；请放宽锁定、同区或禁止连接",
-        "no plan satisfies every rule (connected zones, urban core alone"
-        + (f", locks {join_names(locked)}" if locked else "")
-        + (f", together {join_names(grouped)}" if grouped else "")
-        + "); relax the locks, together groups or forbidden links",
-    )
 
 
 def jsonable(value: Any) -> Any:
@@ -558,3 +541,38 @@ def evaluate(problem: Problem, zone: np.ndarray) -> tuple[float, float, int]:
         problem.dissim[same].sum()
     )
     return balance_value(problem, zl, zo), compact, cut
+
+
+def articulation_points(adj: list[list[int]], zone: np.ndarray, z: int, root: int) -> set[int]:
+    """Articulation points of the subgraph induced by zone ``z`` (iterative Tarjan)."""
+    disc: dict[int, int] = {root: 0}
+    low: dict[int, int] = {root: 0}
+    points: set[int] = set()
+    stack = [(root, -1, iter(adj[root]))]
+    t = 1
+    root_children = 0
+    while stack:
+        v, parent, it = stack[-1]
+        for w in it:
+            if zone[w] != z:
+                continue
+            if w not in disc:
+                disc[w] = low[w] = t
+                t += 1
+                stack.append((w, v, iter(adj[w])))
+                break
+            if w != parent and disc[w] < low[v]:
+                low[v] = disc[w]
+        else:
+            stack.pop()
+            if stack:
+                u = stack[-1][0]
+                if low[v] < low[u]:
+                    low[u] = low[v]
+                if stack[-1][1] == -1:
+                    root_children += 1
+                elif low[v] >= disc[u]:
+                    points.add(u)
+    if root_children > 1:
+        points.add(root)
+    return points

@@ -97,6 +97,11 @@ def cli() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="把本次选择写入场景文件 / save this run's choices",
 )
+@click.option(
+    "--alternatives",
+    type=click.IntRange(min=1),
+    help="备选方案数 N（默认 1）/ number of ranked alternative plans",
+)
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度 / no progress output")
 def plan_command(
     stations: Path,
@@ -163,8 +168,23 @@ def init_command(path: Path, lang: str) -> None:
 
 
 def demo_folder() -> Path:
-    """Folder holding the demo county files (installed as ``zoning._demo_data``)."""
-    return Path(str(resources.files("zoning._demo_data")))
+    """Folder holding the demo county files.
+
+    Installed, they are the package ``zoning._demo_data`` (see pyproject.toml);
+    run from a source checkout, they are ``data/demo/`` beside ``zoning/``.
+    """
+    try:
+        return Path(str(resources.files("zoning._demo_data")))
+    except ModuleNotFoundError:
+        checkout = Path(__file__).resolve().parent.parent / "data" / "demo"
+        if (checkout / "stations.geojson").is_file():
+            return checkout
+        raise ZoningError(
+            tr(
+                "找不到示例县数据（zoning._demo_data）；请重新安装 zoning",
+                "demo county data (zoning._demo_data) not found; reinstall zoning",
+            )
+        ) from None
 
 
 def _run_plan(stations: Path, scenario: Scenario, *, quiet: bool) -> None:
@@ -204,6 +224,18 @@ def _run_plan(stations: Path, scenario: Scenario, *, quiet: bool) -> None:
     travel = report.get("travel") or {}
     if travel.get("method_text"):
         click.echo(tr("通行时间：", "Travel times: ") + str(travel["method_text"]))
+    for alt in result.alternatives:
+        info = alt.report["alternative"]
+        click.echo(
+            tr(
+                f"备选方案 {info['rank']}：负荷极差 {alt.partition.spread:.1%}，"
+                f"切断相邻 {alt.partition.cut_edges} 处，与最优方案相比调整 "
+                f"{len(info['moved'])} 个所；地图：{alt.files['map'].resolve()}",
+                f"Alternative {info['rank']}: spread {alt.partition.spread:.1%}, "
+                f"{alt.partition.cut_edges} cut edges, {len(info['moved'])} stations differ "
+                f"from the best plan; map: {alt.files['map'].resolve()}",
+            )
+        )
     click.echo(tr(f"地图：{map_path}", f"Map: {map_path}"))
     click.echo(
         tr(

@@ -6,7 +6,9 @@ number (an ``int ≥ 1``).
 
 Examples
 --------
->>> import networkx as nx
+>>> from typing import Any
+
+import networkx as nx
 >>> g = nx.path_graph(["a", "b", "c"])
 >>> is_contiguous(g, {"a": 1, "b": 2, "c": 1})
 False
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Hashable, Mapping, Sequence
+from typing import Any
 
 import networkx as nx
 
@@ -38,14 +41,14 @@ __all__ = [
 ]
 
 
-def _members(assignment: Mapping[Hashable, int]) -> dict[int, list[Hashable]]:
+def _members(assignment: Mapping[Any, int]) -> dict[int, list[Hashable]]:
     zones: dict[int, list[Hashable]] = defaultdict(list)
     for node, zone in assignment.items():
         zones[zone].append(node)
     return dict(zones)
 
 
-def non_contiguous_zones(graph: nx.Graph, assignment: Mapping[Hashable, int]) -> list[int]:
+def non_contiguous_zones(graph: nx.Graph, assignment: Mapping[Any, int]) -> list[int]:
     """Zones whose nodes do not induce a connected subgraph of ``graph``, sorted.
 
     Nodes of the assignment that are not in ``graph`` count as isolated.
@@ -58,17 +61,17 @@ def non_contiguous_zones(graph: nx.Graph, assignment: Mapping[Hashable, int]) ->
     return sorted(bad)
 
 
-def is_contiguous(graph: nx.Graph, assignment: Mapping[Hashable, int]) -> bool:
+def is_contiguous(graph: nx.Graph, assignment: Mapping[Any, int]) -> bool:
     """Whether every zone induces a connected subgraph of ``graph``."""
     return not non_contiguous_zones(graph, assignment)
 
 
-def has_at_most_k_zones(assignment: Mapping[Hashable, int], k: int) -> bool:
+def has_at_most_k_zones(assignment: Mapping[Any, int], k: int) -> bool:
     """Whether the assignment uses at most ``k`` distinct zones."""
     return len(set(assignment.values())) <= k
 
 
-def assigns_every_node_once(graph: nx.Graph, assignment: Mapping[Hashable, int]) -> bool:
+def assigns_every_node_once(graph: nx.Graph, assignment: Mapping[Any, int]) -> bool:
     """Whether the keys are exactly the nodes of ``graph`` and every zone is an ``int ≥ 1``."""
     if set(assignment) != set(graph.nodes) or len(assignment) != graph.number_of_nodes():
         return False
@@ -77,7 +80,7 @@ def assigns_every_node_once(graph: nx.Graph, assignment: Mapping[Hashable, int])
     )
 
 
-def core_is_alone(assignment: Mapping[Hashable, int], core: Hashable | None) -> bool:
+def core_is_alone(assignment: Mapping[Any, int], core: Hashable | None) -> bool:
     """Whether the urban core (if any) is the only node of its zone, and that zone is 1."""
     if core is None:
         return True
@@ -87,8 +90,8 @@ def core_is_alone(assignment: Mapping[Hashable, int], core: Hashable | None) -> 
 
 
 def locks_honoured(
-    assignment: Mapping[Hashable, int],
-    locks: Mapping[Hashable, int] | None = None,
+    assignment: Mapping[Any, int],
+    locks: Mapping[Any, int] | None = None,
     together: Sequence[Sequence[Hashable]] = (),
 ) -> bool:
     """Whether locked nodes are in their zone and each ``together`` group shares one zone."""
@@ -98,9 +101,7 @@ def locks_honoured(
     return all(len({assignment.get(v) for v in group}) <= 1 for group in together)
 
 
-def zone_loads(
-    loads: Mapping[Hashable, float], assignment: Mapping[Hashable, int]
-) -> dict[int, float]:
+def zone_loads(loads: Mapping[Any, float], assignment: Mapping[Any, int]) -> dict[int, float]:
     """Total load per zone, zones in increasing order."""
     total: dict[int, float] = defaultdict(float)
     for node, zone in assignment.items():
@@ -133,7 +134,7 @@ def max_dev(zone_load: Mapping[int, float], *, exclude: Collection[int] = ()) ->
     return 0.0 if mean <= 0 else max(abs(v / mean - 1.0) for v in kept)
 
 
-def cut_edges(graph: nx.Graph, assignment: Mapping[Hashable, int]) -> int:
+def cut_edges(graph: nx.Graph, assignment: Mapping[Any, int]) -> int:
     """Number of edges of ``graph`` whose two ends are assigned to different zones."""
     return sum(
         1
@@ -144,11 +145,11 @@ def cut_edges(graph: nx.Graph, assignment: Mapping[Hashable, int]) -> int:
 
 def violations(
     graph: nx.Graph,
-    assignment: Mapping[Hashable, int],
+    assignment: Mapping[Any, int],
     *,
     k: int,
     core: Hashable | None = None,
-    locks: Mapping[Hashable, int] | None = None,
+    locks: Mapping[Any, int] | None = None,
     together: Sequence[Sequence[Hashable]] = (),
 ) -> list[str]:
     """Every broken rule as a sentence in the active language; ``[]`` if the plan is valid.

@@ -22,7 +22,9 @@ Objective (lexicographic)
    Phase 1 minimises ``max(balance, tolerance)``: anything within
    ``tolerance`` (default 1 % of the mean zone load) counts as balanced.
 2. **Compactness and similarity.** Phase 2 keeps the balance term within
-   ``max(phase-1 optimum, tolerance)`` and minimises
+   ``max(phase-1 optimum, tolerance) + tolerance`` (so with the default 1 %:
+   a spread of at most 2 %, or at most 1 percentage point above the certified
+   optimum when that is higher) and minimises
    ``compactness_weight × cut edges + similarity_weight × Σ_internal edges d(i, j)``,
    where ``d`` is the total-variation distance ``½ Σ |p_i − p_j|`` (in ``[0, 1]``)
    between the normalised incident-category mixes (0 without ``category_mix``).
@@ -59,25 +61,29 @@ from typing import Any, Literal
 import networkx as nx
 import numpy as np
 
-from zoning import _exact, _heuristic, settings
+from zoning import _exact, settings
 from zoning import constraints as cons
 from zoning._i18n import tr
 from zoning._overrides import (
-    Problem,
     balance_value,
     build_graph,
     diagnose,
     display_names,
-    evaluate,
-    infeasible_text,
     join_names,
     jsonable,
     make_problem,
     relabel,
 )
-from zoning.errors import InfeasibleError, InputError, ProblemList, ZoningError, ZoningWarning
+from zoning._solve import gap, solve
+from zoning.errors import InputError, ProblemList, ZoningError, ZoningWarning
 
 __all__ = ["Plan", "partition"]
+
+
+#: Default seconds for the exact solver (county scale, ≤ settings.exact_max_stations).
+DEFAULT_EXACT_SECONDS = 2.0
+#: Default seconds for the heuristic (city scale).
+DEFAULT_HEURISTIC_SECONDS = 20.0
 
 
 @dataclass
@@ -132,17 +138,17 @@ def _finite_nonneg(value: Any) -> bool:
 
 def _validate(
     graph: nx.Graph,
-    loads: Mapping[Hashable, float],
+    loads: Mapping[Any, float],
     *,
     k: int,
     urban_core: Hashable | None,
-    officers: Mapping[Hashable, float] | None,
-    category_mix: Mapping[Hashable, Sequence[float]] | None,
-    locks: Mapping[Hashable, int] | None,
+    officers: Mapping[Any, float] | None,
+    category_mix: Mapping[Any, Sequence[float]] | None,
+    locks: Mapping[Any, int] | None,
     together: Sequence[Sequence[Hashable]],
     forbidden_links: Sequence[tuple[Hashable, Hashable]],
     forced_links: Sequence[tuple[Hashable, Hashable]],
-    positions: Mapping[Hashable, tuple[float, float]] | None,
+    positions: Mapping[Any, tuple[float, float]] | None,
     options: Mapping[str, Any],
     names: dict[Hashable, str],
 ) -> None:
@@ -259,6 +265,8 @@ def _validate(
                 f"option {key} must be one of {values}",
             )
     for key in ("tolerance", "compactness_weight", "similarity_weight", "time_limit"):
+        if key == "time_limit" and options[key] is None:
+            continue
         if not _finite_nonneg(options[key]) or (key == "time_limit" and options[key] <= 0):
             listed(
                 [repr(options[key])],
@@ -271,121 +279,30 @@ def _validate(
     problems.raise_if_any()
 
 
-def _gap(objective: float | None, bound: float | None) -> float | None:
-    if objective is None or bound is None:
-        return None
-    return 0.0 if objective <= 1e-12 else max(0.0, (objective - bound) / abs(objective))
-
-
-def _solve(
-    problem: Problem,
-    *,
-    use_exact: bool,
-    time_limit: float,
-    seed: int,
-    progress: Callable[[dict[str, Any]], None] | None,
-) -> tuple[np.ndarray, dict[str, Any]]:
-    """Run the chosen solver; return model zones and the solver report."""
-    t0 = time.perf_counter()
-    if problem.m <= 1:
-        zone = np.zeros(problem.n, dtype=np.int64)
-        _, compact, _ = evaluate(problem, zone)
-        phase = {"phase": "trivial", "status": "optimal", "objective": compact}
-        return zone, {
-            "name": "cp-sat" if use_exact else "heuristic",
-            "status": "optimal",
-            "objective": compact,
-            "bound": compact,
-            "phases": [phase],
-        }
-    # The warm start matters: CP-SAT proves a good phase-1 hint optimal fast but is slow
-    # to find one, so small maps get more heuristic effort (scaled down for short limits).
-    effort = min(3.0, max(1.0, 60 / problem.n)) * min(1.0, time_limit / 10)
-    warm = _heuristic.solve_heuristic(
-        problem,
-        seed=seed,
-        time_limit=min(time_limit * 0.5, 10.0) if use_exact else time_limit,
-        effort=effort if use_exact else 1.0,
-        progress=progress,
-    )
-    heur_phase = None
-    if warm is not None:
-        heur_phase = {
-            "phase": "heuristic",
-            "status": "heuristic",
-            "starts": warm.starts,
-            "iterations": warm.iterations,
-            "seconds": round(warm.seconds, 3),
-            "balance_term": warm.balance,
-            "objective": warm.compact,
-            "stopped_by_time": warm.stopped_by_time,
-        }
-    if use_exact:
-
-        def polish(zone: np.ndarray, limit: float) -> np.ndarray:
-            return _heuristic.polish(
-                problem, zone, balance_limit=limit, seed=seed, time_limit=max(0.1, 0.1 * time_limit)
-            )
-
-        res = _exact.solve_exact(
-            problem,
-            seed=seed,
-            time_limit=max(0.1, time_limit - (time.perf_counter() - t0)),
-            hint=None if warm is None else warm.zone,
-            progress=progress,
-            polish=polish,
-            work_limit=0.75 * time_limit,
-        )
-        if res.status == "infeasible":
-            raise InfeasibleError(infeasible_text(problem))
-        phases = ([heur_phase] if heur_phase else []) + res.phases
-        if res.zone is not None and res.status in ("optimal", "feasible"):
-            return res.zone, {
-                "name": "cp-sat",
-                "status": res.status,
-                "objective": res.objective,
-                "bound": res.bound,
-                "phases": phases,
-                "contiguity": "tree",
-            }
-    if warm is None:
-        raise InfeasibleError(
-            tr("在时限内未找到满足条件的方案：", "no plan was found in time: ")
-            + infeasible_text(problem)
-        )
-    phases = [heur_phase] if heur_phase else []
-    return warm.zone, {
-        "name": "heuristic",
-        "status": "heuristic",
-        "objective": warm.compact,
-        "bound": None,
-        "phases": phases,
-    }
-
-
 def partition(
     graph: nx.Graph,
-    loads: Mapping[Hashable, float],
+    loads: Mapping[Any, float],
     *,
     k: int = 5,
     urban_core: Hashable | None = None,
-    officers: Mapping[Hashable, float] | None = None,
-    category_mix: Mapping[Hashable, Sequence[float]] | None = None,
-    locks: Mapping[Hashable, int] | None = None,
+    officers: Mapping[Any, float] | None = None,
+    category_mix: Mapping[Any, Sequence[float]] | None = None,
+    locks: Mapping[Any, int] | None = None,
     together: Sequence[Sequence[Hashable]] = (),
     forbidden_links: Sequence[tuple[Hashable, Hashable]] = (),
     forced_links: Sequence[tuple[Hashable, Hashable]] = (),
-    positions: Mapping[Hashable, tuple[float, float]] | None = None,
+    positions: Mapping[Any, tuple[float, float]] | None = None,
     islands: Literal["link", "error"] = "link",
     balance: Literal["load", "per_officer"] = "load",
     tolerance: float = 0.01,
     compactness_weight: float = 1.0,
     similarity_weight: float = 0.5,
     solver: Literal["auto", "exact", "heuristic"] = "auto",
-    time_limit: float = 20.0,
+    time_limit: float | None = None,
     seed: int = 0,
-    names: Mapping[Hashable, str] | None = None,
+    names: Mapping[Any, str] | None = None,
     progress: Callable[[dict[str, Any]], None] | None = None,
+    exclude: Sequence[Mapping[Any, int]] = (),
 ) -> Plan:
     """Group stations into ``k`` contiguous, balanced defence zones.
 
@@ -425,7 +342,10 @@ def partition(
     solver
         ``"auto"``, ``"exact"`` (CP-SAT) or ``"heuristic"``.
     time_limit
-        Seconds for the whole solve.
+        Seconds for the whole solve; default :data:`DEFAULT_EXACT_SECONDS` for the
+        exact solver (measured: the county plans it proves optimal take < 1 s, and
+        longer runs rarely find better plans — see benchmarks/results.md) and
+        :data:`DEFAULT_HEURISTIC_SECONDS` for the heuristic.
     seed
         Random seed; the same inputs and seed give the same plan unless the time
         limit interrupts the search.
@@ -433,6 +353,9 @@ def partition(
         Display names for messages (default: the node id).
     progress
         Called with ``{"phase", "seconds", "objective", "bound"}`` as the solver improves.
+    exclude
+        Earlier plans (node -> zone) the new plan must differ from, used for
+        alternative plans; needs the exact solver.
 
     Returns
     -------
@@ -442,9 +365,13 @@ def partition(
     Raises
     ------
     InputError
-        Bad arguments (all problems listed at once).
+        Bad arguments, all listed at once (``k`` outside ``1..n``, unknown stations,
+        negative loads, islands to link without ``positions`` …).
     InfeasibleError
-        No plan can satisfy the rules; the message names stations and the rule.
+        No plan exists; the message names the stations and the rule (islands with
+        ``islands="error"``, a lock to zone 1 beside a core or above ``k``, locked or
+        grouped stations that cannot be connected, more separate parts than balanced
+        zones, or infeasibility proven by CP-SAT).
     """
     t0 = time.perf_counter()
     shown = display_names(graph, names) if isinstance(graph, nx.Graph) else {}
@@ -529,12 +456,19 @@ def partition(
         notes.append(text)
         warnings.warn(text, ZoningWarning, stacklevel=2)
         use_exact = False
-    zone, report = _solve(
+    if time_limit is None:
+        time_limit = DEFAULT_EXACT_SECONDS if use_exact else DEFAULT_HEURISTIC_SECONDS
+    if exclude and not use_exact:
+        raise InputError(
+            tr("排除已有方案需要精确求解器", "excluding earlier plans needs the exact solver")
+        )
+    zone, report = solve(
         problem,
         use_exact=use_exact,
         time_limit=float(time_limit),
         seed=int(seed),
         progress=progress,
+        exclude=[np.array([plan[v] for v in problem.nodes]) for plan in exclude],
     )
     raw = {v: 1 for v in graph.nodes if v == urban_core}
     raw.update({v: problem.labels[int(z)] for v, z in zip(problem.nodes, zone, strict=True)})
@@ -543,7 +477,7 @@ def partition(
     if wrong or len(set(assignment.values())) != k:
         raise ZoningError("internal error, invalid plan: " + "; ".join(wrong))
     zone_load = cons.zone_loads(loads, assignment)
-    exclude = {1} if urban_core is not None else set()
+    core_zones = {1} if urban_core is not None else set()
     zl = np.array([zone_load[z] for z in problem.labels])
     zo = None
     if problem.officers is not None:
@@ -559,7 +493,7 @@ def partition(
         )
     report.update(
         {
-            "gap": _gap(report.get("objective"), report.get("bound")),
+            "gap": gap(report.get("objective"), report.get("bound")),
             "seconds": round(time.perf_counter() - t0, 3),
             "seed": int(seed),
             "time_limit": float(time_limit),
@@ -580,8 +514,8 @@ def partition(
         graph=work,
         solver=jsonable(report),
         zone_load=zone_load,
-        spread=cons.spread(zone_load, exclude=exclude),
-        max_dev=cons.max_dev(zone_load, exclude=exclude),
+        spread=cons.spread(zone_load, exclude=core_zones),
+        max_dev=cons.max_dev(zone_load, exclude=core_zones),
         cut_edges=cons.cut_edges(work, assignment),
         added_links=added,
         warnings=notes,

@@ -10,7 +10,7 @@ and writes outputs (:mod:`zoning.export`, :mod:`zoning.maps`).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -57,6 +57,7 @@ class PlanResult:
     centers: dict[int, ZoneCenter]
     travel: TravelTimes | None = None
     files: dict[str, Path] = field(default_factory=dict)
+    alternatives: list[PlanResult] = field(default_factory=list)  # runners-up, ranked
 
 
 def plan_from_files(
@@ -122,17 +123,49 @@ def plan_from_files(
                 "naming a load column of the stations file",
             )
         )
-    result = plan_stations(
-        frame, load, scenario=scenario, source=str(stations_path), progress=progress
-    )
-    result.report["inputs"] = {
-        "stations": str(stations_path),
+    source = str(stations_path)
+    if scenario.alternatives > 1:
+        from zoning.alternatives import plan_alternatives  # imports this module
+
+        results = plan_alternatives(
+            frame,
+            load,
+            n=scenario.alternatives,
+            slack=scenario.alternatives_slack,
+            scenario=scenario,
+            source=source,
+            progress=progress,
+        )
+    else:
+        results = [plan_stations(frame, load, scenario=scenario, source=source, progress=progress)]
+    result = results[0]
+    result.alternatives = results[1:]
+    inputs = {
+        "stations": source,
         "incidents": str(scenario.incidents) if scenario.incidents else None,
         "load_column": scenario.load_column,
     }
+    folders = {1: "."} | {rank: f"alternatives/{rank}" for rank in range(2, len(results) + 1)}
+    summary = [
+        {
+            "rank": rank,
+            "folder": folders[rank],
+            "spread": r.partition.spread,
+            "max_dev": r.partition.max_dev,
+            "cut_edges": r.partition.cut_edges,
+            "solver_status": r.partition.solver.get("status"),
+            "moved": r.report.get("alternative", {}).get("moved", []),
+        }
+        for rank, r in enumerate(results, start=1)
+    ]
+    for r in results:
+        r.report["inputs"] = inputs
+        if len(results) > 1:
+            r.report["alternatives"] = summary
     if write:
         out = Path(out_dir or scenario.out or Path("maps") / stations_path.stem)
-        result.files = write_outputs(result, out, scenario=scenario)
+        for rank, r in enumerate(results, start=1):
+            r.files = write_outputs(r, out / folders[rank], scenario=scenario)
     return result
 
 
@@ -143,6 +176,7 @@ def plan_stations(
     scenario: Scenario | None = None,
     source: str = "stations",
     progress: Progress | None = None,
+    exclude: Sequence[Mapping[Any, int]] = (),
 ) -> PlanResult:
     """Partition canonical stations with known loads and place 中心所.
 
@@ -158,6 +192,9 @@ def plan_stations(
         Name of the stations file, for messages.
     progress
         Solver progress callback.
+    exclude
+        Earlier plans (station id -> zone) this plan must differ from
+        (see :mod:`zoning.alternatives`).
 
     Returns
     -------
@@ -213,6 +250,7 @@ def plan_stations(
         seed=scenario.seed,
         names=names,
         progress=progress,
+        exclude=exclude,
     )
     problems = violations(
         plan.graph,

@@ -60,9 +60,11 @@ class Scenario:
     balance: Balance = "load"
     tolerance: float = 0.01
     solver: SolverName = "auto"
-    time_limit: float = 20.0
+    time_limit: float | None = None  # default: 2 s exact, 20 s heuristic
     seed: int = 0
     islands: Islands = "link"
+    alternatives: int = 1
+    alternatives_slack: float = 0.02
     category_weights: Mapping[str, float] = field(default_factory=dict)
     compactness_weight: float = 1.0
     similarity_weight: float = 0.5
@@ -229,6 +231,8 @@ _SPEC: dict[str, dict[str, tuple[str, Callable[[Any], Any]]]] = {
         "time_limit": ("time_limit", _number(minimum=0.1)),
         "seed": ("seed", _number(minimum=0, integer=True)),
         "islands": ("islands", _choice("link", "error")),
+        "alternatives": ("alternatives", _number(minimum=1, integer=True)),
+        "alternatives_slack": ("alternatives_slack", _number(minimum=0)),
     },
     "weights": {},  # free table: category -> weight
     "objective": {
@@ -393,9 +397,11 @@ zones = 5                          # 防区数（指导意见：每县不超过 
 balance = "load"                   # load：警情量均衡；per_officer：警情与警力相匹配
 tolerance = 0.01                   # 均衡容差（平均负荷的 1%），之内再追求紧凑与相似
 solver = "auto"                    # auto：≤50 个所用精确求解，否则用启发式
-time_limit = 20                    # 求解时限（秒）
+# time_limit = 10                  # 求解时限（秒）；默认精确求解 2 秒、启发式 20 秒
 seed = 0                           # 随机种子：相同输入与种子得到相同方案
 islands = "link"                   # 无相邻所的“孤岛”：link 连到最近的所；error 报错
+alternatives = 1                   # 备选方案数（供会议比选），如 3
+alternatives_slack = 0.02          # 备选方案的负荷极差最多比最优方案高 2 个百分点
 
 [weights]                          # 警情类别权重（默认均为 1）
 "刑事" = 1

@@ -1,0 +1,92 @@
+"""Alternative plans (issue 7): distinct, ranked, near the best."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+from click.testing import CliRunner
+
+from tests.conftest import grid_stations
+from zoning.alternatives import moved_stations, plan_alternatives
+from zoning.cli import cli
+from zoning.constraints import is_contiguous
+from zoning.intake import stations_from_file
+from zoning.load import loads_from_column
+from zoning.partition import partition
+from zoning.scenario import Scenario
+
+
+def grid(tmp_path: Path):
+    path = tmp_path / "grid.geojson"
+    grid_stations().to_file(path, driver="GeoJSON")
+    stations = stations_from_file(path)
+    return stations, loads_from_column(stations, "警情量")
+
+
+def test_alternatives_are_distinct_contiguous_and_near_the_best(tmp_path: Path) -> None:
+    stations, load = grid(tmp_path)
+    plans = plan_alternatives(
+        stations, load, n=3, slack=0.5, scenario=Scenario(zones=3, urban_core=None)
+    )
+    assert len(plans) == 3
+    best = plans[0]
+    assert [p.report["alternative"]["rank"] for p in plans] == [1, 2, 3]
+    for p in plans:
+        assert is_contiguous(p.partition.graph, p.partition.assignment)
+        assert p.partition.spread <= best.partition.spread + 0.5 + 1e-9
+        assert p.plan["load"].sum() == best.plan["load"].sum()
+    # pairwise different partitions (zone renumbering does not count)
+    for i in range(3):
+        for j in range(i + 1, 3):
+            assert moved_stations(plans[i], plans[j])
+    assert plans[1].report["alternative"]["moved"] == moved_stations(best, plans[1])
+    # ranked by spread
+    assert plans[1].partition.spread <= plans[2].partition.spread + 1e-12
+
+
+def test_fewer_alternatives_when_no_other_plan_exists() -> None:
+    # a path of three stations cut into three zones has exactly one plan
+    graph = nx.path_graph(["a", "b", "c"])
+    loads = {"a": 1.0, "b": 1.0, "c": 1.0}
+    best = partition(graph, loads, k=3, solver="exact")
+    assert len(set(best.assignment.values())) == 3
+    try:
+        partition(graph, loads, k=3, solver="exact", exclude=[best.assignment])
+    except Exception as exc:  # InfeasibleError: nothing else satisfies the constraints
+        assert type(exc).__name__ == "InfeasibleError"
+    else:  # pragma: no cover
+        raise AssertionError("excluded the only plan but got another")
+
+
+def test_exclusion_returns_a_different_plan_of_the_exact_solver() -> None:
+    graph = nx.grid_2d_graph(3, 3)
+    graph = nx.relabel_nodes(graph, {n: f"{n[0]}{n[1]}" for n in graph})
+    loads = {n: 1.0 for n in graph}
+    best = partition(graph, loads, k=3, solver="exact")
+    other = partition(graph, loads, k=3, solver="exact", exclude=[best.assignment])
+    groups = lambda a: {frozenset(v for v in a if a[v] == z) for z in set(a.values())}  # noqa: E731
+    assert groups(best.assignment) != groups(other.assignment)
+    assert other.spread == 0.0  # 9 equal loads split 3/3/3 again, differently
+
+
+def test_cli_writes_each_alternative_with_its_own_map(tmp_path: Path) -> None:
+    path = tmp_path / "grid.geojson"
+    grid_stations().to_file(path, driver="GeoJSON")
+    out = tmp_path / "out"
+    # with the urban core alone, the ring of 8 cells has few balanced splits: allow 50 %
+    config = tmp_path / "s.toml"
+    config.write_text("[plan]\nalternatives = 2\nalternatives_slack = 0.5\n", encoding="utf-8")
+    args = ["plan", str(path), "--load-column", "警情量", "-k", "3", "--config", str(config)]
+    result = CliRunner().invoke(cli, [*args, "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    assert "备选方案 2" in result.output
+    assert (out / "map.html").exists()
+    assert (out / "alternatives" / "2" / "map.html").exists()
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert [a["rank"] for a in report["alternatives"]] == [1, 2]
+    assert report["alternatives"][1]["folder"] == "alternatives/2"
+    second = pd.read_json(out / "alternatives" / "2" / "report.json", typ="series")
+    assert second["alternative"]["rank"] == 2
