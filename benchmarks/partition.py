@@ -216,6 +216,11 @@ def worker(method: str, path: str, k: int) -> None:
             status += f" (gap {100 * plan.solver['gap']:.0f}%)"
         if plan.solver.get("balance_status") == "optimal" and status != "optimal":
             status = f"balance optimal; compactness {status}"
+        balance = [p for p in plan.solver["phases"] if p.get("phase") == "balance"]
+        # the certified balance optimum (phase 1 stops at the tolerance floor)
+        certified = (
+            balance[0]["objective"] if balance and balance[0]["status"] == "optimal" else None
+        )
     else:
         import geopandas  # noqa: F401
         import libpysal  # noqa: F401
@@ -226,6 +231,7 @@ def worker(method: str, path: str, k: int) -> None:
         asg, status = _baseline(method, case, k)
         seconds = time.perf_counter() - t0
         graph = g
+        certified = None
     from zoning import constraints as c
 
     zl = c.zone_loads(case["loads"], asg)
@@ -238,6 +244,7 @@ def worker(method: str, path: str, k: int) -> None:
         "zones": len(set(asg.values())),
         "seconds": seconds,
         "status": status,
+        "certified": certified,
         "mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     print(json.dumps(result))
@@ -371,10 +378,12 @@ def _targets(name: str, n: int, k: int, res: dict[str, dict[str, Any]]) -> list[
         if r is None:
             continue
         tag = f"{name}, K={k}, {method}:"
-        ok = r["spread"] <= 0.02 or r["status"].startswith(("optimal", "balance optimal"))
+        cert = r.get("certified")
+        ok = r["spread"] <= 0.02 or (cert is not None and r["spread"] <= cert + 0.01 + 1e-9)
+        where = f" (certified optimum {100 * cert:.2f}%)" if cert is not None else ""
         out.append(
-            f"{tag} spread {100 * r['spread']:.2f}% ≤ 2% or certified optimum — "
-            f"{'met' if ok else 'MISSED'}"
+            f"{tag} spread {100 * r['spread']:.2f}% ≤ 2% or ≤ 1 pp above the certified "
+            f"optimum{where} — {'met' if ok else 'MISSED'}"
         )
         if ward:
             ratio = r["cut"] / max(ward["cut"], 1)
@@ -408,7 +417,8 @@ def _write(rows: list[str], checks: list[str], formulation: list[str]) -> None:
             "",
             *rows,
             "",
-            "Targets (zoning rows): spread ≤ 2 % or certified optimum; cut edges ≤ 1.3 × Ward's; "
+            "Targets (zoning rows): spread ≤ 2 %, or ≤ 1 pp above the certified optimum "
+            "where that is higher; cut edges ≤ 1.3 × Ward's; "
             "≤ 2 s at ≤ 50 units with a certified optimum at ≤ 40; ≤ 20 s at 300 units; < 1 GB.",
             "",
             *[f"- {line}" for line in checks],

@@ -186,3 +186,49 @@ def test_init_writes_template(tmp_path: Path) -> None:
     assert (tmp_path / "s.toml").exists()
     again = run("init", str(tmp_path / "s.toml"))
     assert again.exit_code == 1 and "已存在" in again.output
+
+
+ROADS = Path(__file__).parent / "data" / "roads"
+
+
+def test_plan_with_real_roads_and_features(tmp_path: Path) -> None:
+    """Issue 5: with --roads the travel figures come from the OSM road network."""
+    out = tmp_path / "roads"
+    result = run(
+        "plan",
+        str(ROADS / "stations.geojson"),
+        "--incidents",
+        str(ROADS / "incidents.csv"),
+        "--roads",
+        str(ROADS / "MissionTown.graphml"),
+        "--features",
+        str(ROADS / "features.geojson"),
+        "--zones",
+        "2",
+        "--out",
+        str(out),
+        "-q",
+    )
+    assert result.exit_code == 0, result.output
+    assert "按道路网络计算" in result.output
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["travel"]["method"] == "road"
+    zones = gpd.read_file(out / "zones.geojson")
+    assert set(zones["travel_method"]) == {"road"}
+    assert zones["max_minutes"].gt(0).all()
+    # named after the rivers of the features file, not the 中心所
+    assert any(name.endswith("河防区") or name.endswith("沟防区") for name in zones["zone_name"])
+    for row in report["zones"]:
+        assert row["center_reason"] and row["case_team_reason"] and row["community_team_reason"]
+    plan = gpd.read_file(out / "plan.geojson")
+    assert plan.loc[plan["is_center"], "minutes_to_center"].eq(0).all()
+    for name in ("zones.xlsx", "plan.gpkg", "map.png", "map.pdf"):
+        assert (out / name).stat().st_size > 0, name
+
+
+def test_missing_road_file_is_an_input_error(grid_file: Path, tmp_path: Path) -> None:
+    result = run(
+        "plan", str(grid_file), "--load-column", "警情量", "--roads", str(tmp_path / "no.graphml")
+    )
+    assert result.exit_code == 1
+    assert "no.graphml" in result.output and "Traceback" not in result.output

@@ -39,10 +39,17 @@ from zoning.centers import centers_from_plan, zone_name_for
 from zoning.errors import InputError
 from zoning.export import plan_frame, zones_frame
 from zoning.graph import graph_from_stations, positions_from_stations
-from zoning.intake import find_station, incidents_from_file, stations_from_file
-from zoning.load import LoadResult, loads_from_column, loads_from_incidents
+from zoning.intake import find_station
+from zoning.load import LoadResult
 from zoning.partition import Plan
-from zoning.pipeline import PlanResult, _report, _resolve_names, write_outputs
+from zoning.pipeline import (
+    PlanResult,
+    _report,
+    _resolve_names,
+    load_from_scenario,
+    stations_from_scenario,
+    write_outputs,
+)
 from zoning.scenario import Scenario
 
 __all__ = [
@@ -259,41 +266,6 @@ def read_assignment(
             )
         )
     return Assignment(zones=zones, labels=labels, unknown=unknown, source=str(path))
-
-
-def load_from_scenario(
-    stations: gpd.GeoDataFrame, scenario: Scenario, *, source: str = "stations"
-) -> LoadResult:
-    """Station loads from ``scenario.load_column`` or ``scenario.incidents``.
-
-    Raises
-    ------
-    InputError
-        When neither is given, or the load cannot be computed.
-    """
-    if scenario.load_column:
-        return loads_from_column(stations, scenario.load_column, source=source)
-    if scenario.incidents:
-        table = incidents_from_file(
-            scenario.incidents,
-            columns=dict(scenario.incident_columns) or None,
-            crs=scenario.incidents_crs,
-            date_from=scenario.date_from,
-            date_to=scenario.date_to,
-        )
-        return loads_from_incidents(
-            stations,
-            table,
-            weights=dict(scenario.category_weights) or None,
-            tolerance_m=scenario.outside_tolerance_m,
-        )
-    raise InputError(
-        tr(
-            f"{source}：没有警情数据。请用 --incidents 指定警情文件，"
-            "或用 --load-column 指定警情量列",
-            f"{source}: no load given. Pass --incidents FILE or --load-column COL",
-        )
-    )
 
 
 def _graph(
@@ -542,12 +514,7 @@ def evaluate_files(
     """
     scenario = scenario or Scenario()
     stations_path, plan_path = Path(stations), Path(assignment)
-    frame = stations_from_file(
-        stations_path,
-        id_column=scenario.id_column,
-        name_column=scenario.name_column,
-        columns=dict(scenario.station_columns) or None,
-    )
+    frame = stations_from_scenario(stations_path, scenario)
     load = load_from_scenario(frame, scenario, source=str(stations_path))
     table = read_assignment(
         plan_path, frame, station_column=station_column, zone_column=zone_column

@@ -92,37 +92,8 @@ def plan_from_files(
     stations_path = Path(stations)
     if write:  # check the basemap before the work, so a bad value fails fast
         resolve_basemap(scenario.basemap, tianditu_key=scenario.tianditu_key)
-    frame = stations_from_file(
-        stations_path,
-        id_column=scenario.id_column,
-        name_column=scenario.name_column,
-        columns=dict(scenario.station_columns) or None,
-    )
-    if scenario.load_column:
-        load = loads_from_column(frame, scenario.load_column, source=str(stations_path))
-    elif scenario.incidents:
-        table = incidents_from_file(
-            scenario.incidents,
-            columns=dict(scenario.incident_columns) or None,
-            crs=scenario.incidents_crs,
-            date_from=scenario.date_from,
-            date_to=scenario.date_to,
-        )
-        load = loads_from_incidents(
-            frame,
-            table,
-            weights=dict(scenario.category_weights) or None,
-            tolerance_m=scenario.outside_tolerance_m,
-        )
-    else:
-        raise InputError(
-            tr(
-                f"{stations_path}：没有警情数据。请用 --incidents 指定警情文件，"
-                "或用 --load-column 指定站点文件中的警情量列",
-                f"{stations_path}: no load given. Pass --incidents FILE, or --load-column COL "
-                "naming a load column of the stations file",
-            )
-        )
+    frame = stations_from_scenario(stations_path, scenario)
+    load = load_from_scenario(frame, scenario, source=str(stations_path))
     source = str(stations_path)
     if scenario.alternatives > 1:
         from zoning.alternatives import plan_alternatives  # imports this module
@@ -167,6 +138,52 @@ def plan_from_files(
         for rank, r in enumerate(results, start=1):
             r.files = write_outputs(r, out / folders[rank], scenario=scenario)
     return result
+
+
+def stations_from_scenario(path: Path, scenario: Scenario) -> gpd.GeoDataFrame:
+    """Read the station file with the scenario's column choices."""
+    return stations_from_file(
+        path,
+        id_column=scenario.id_column,
+        name_column=scenario.name_column,
+        columns=dict(scenario.station_columns) or None,
+    )
+
+
+def load_from_scenario(
+    stations: gpd.GeoDataFrame, scenario: Scenario, *, source: str = "stations"
+) -> LoadResult:
+    """Station loads from ``scenario.load_column`` or else ``scenario.incidents``.
+
+    Raises
+    ------
+    InputError
+        When neither is given, or the load cannot be computed.
+    """
+    if scenario.load_column:
+        return loads_from_column(stations, scenario.load_column, source=source)
+    if scenario.incidents:
+        table = incidents_from_file(
+            scenario.incidents,
+            columns=dict(scenario.incident_columns) or None,
+            crs=scenario.incidents_crs,
+            date_from=scenario.date_from,
+            date_to=scenario.date_to,
+        )
+        return loads_from_incidents(
+            stations,
+            table,
+            weights=dict(scenario.category_weights) or None,
+            tolerance_m=scenario.outside_tolerance_m,
+        )
+    raise InputError(
+        tr(
+            f"{source}：没有警情数据。请用 --incidents 指定警情文件，"
+            "或用 --load-column 指定站点文件中的警情量列",
+            f"{source}: no load given. Pass --incidents FILE, or --load-column COL "
+            "naming a load column of the stations file",
+        )
+    )
 
 
 def plan_stations(
