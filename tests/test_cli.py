@@ -232,3 +232,20 @@ def test_missing_road_file_is_an_input_error(grid_file: Path, tmp_path: Path) ->
     )
     assert result.exit_code == 1
     assert "no.graphml" in result.output and "Traceback" not in result.output
+
+
+def test_forbidden_links_that_cut_a_station_off_warn(grid_file: Path, tmp_path: Path) -> None:
+    config = tmp_path / "s.toml"
+    config.write_text(
+        '[links]\nforbidden = [["r0c0派出所", "r0c1派出所"], ["r0c0", "r1c0"]]\n', encoding="utf-8"
+    )
+    out = tmp_path / "cut"
+    result = run(
+        "plan", str(grid_file), "--load-column", "警情量", "-k", "3", "--config", str(config),
+        "--out", str(out), "-q",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "警告：" in result.output and "分成了 2 块" in result.output
+    assert "r0c0派出所" in result.output
+    plan = gpd.read_file(out / "plan.geojson").set_index("station_id")
+    assert (plan["zone"] == plan.loc["r0c0", "zone"]).sum() == 1  # a zone of its own

@@ -211,7 +211,8 @@ def _run_plan(stations: Path, scenario: Scenario, *, quiet: bool) -> None:
             f"  {row['zone']}. {row['zone_name']}：中心所 {row['center_name']}，"
             f"{row['n_stations']} 个所，警情 {row['load']:,.0f}（{row['share']:.0%}）",
             f"  {row['zone']}. {row['zone_name']}: centre {row['center_name']}, "
-            f"{row['n_stations']} stations, load {row['load']:,.0f} ({row['share']:.0%})",
+            f"{row['n_stations']} station{'s' if row['n_stations'] != 1 else ''}, "
+            f"load {row['load']:,.0f} ({row['share']:.0%})",
         )
         if row.get("max_minutes") is not None and row["n_stations"] > 1:
             line += tr(

@@ -10,6 +10,7 @@ and writes outputs (:mod:`zoning.export`, :mod:`zoning.maps`).
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -27,7 +29,7 @@ from zoning._naming import read_features
 from zoning._naming import zone_names as feature_zone_names
 from zoning.centers import ZoneCenter, centers_from_plan, locks_by_station
 from zoning.constraints import violations
-from zoning.errors import InputError, ProblemList
+from zoning.errors import InputError, ProblemList, ZoningWarning
 from zoning.export import plan_frame, write_geojson, write_report, zones_frame
 from zoning.graph import graph_from_stations, positions_from_stations
 from zoning.intake import find_station, incidents_from_file, stations_from_file
@@ -279,6 +281,7 @@ def plan_stations(
     )
     if problems:  # the solver guarantees these; a violation here is a bug, not an input problem
         raise AssertionError("; ".join(problems))
+    _warn_about_parts(plan, core, names)
     centers = centers_from_plan(
         stations,
         plan.assignment,
@@ -324,6 +327,32 @@ def plan_stations(
         load=load,
         centers=centers,
         travel=travel,
+    )
+
+
+def _warn_about_parts(plan: Plan, core: str | None, names: Mapping[Hashable, str]) -> None:
+    """Warn when forbidden links (or the removed urban core) split the map into parts.
+
+    Each part must hold whole zones, so a small part becomes a zone of its own and
+    the balance suffers; planners should see that at once, not only in the spread.
+    """
+    rest = plan.graph.subgraph([v for v in plan.graph.nodes if v != core])
+    parts = sorted(nx.connected_components(rest), key=len)
+    if len(parts) < 2:
+        return
+    small = "；".join(
+        "、".join(names.get(v, str(v)) for v in sorted(p, key=str)) for p in parts[:-1]
+    )
+    warnings.warn(
+        tr(
+            f"派出所之间的连接（含禁止连接）把县域分成了 {len(parts)} 块，每块必须单独成区："
+            f"{small}。若这不是本意，请检查 [links].forbidden。",
+            f"the links between stations (after forbidden links) split the county into "
+            f"{len(parts)} parts, each of which must hold whole zones: {small}. If this is "
+            "not intended, check [links].forbidden.",
+        ),
+        ZoningWarning,
+        stacklevel=2,
     )
 
 
