@@ -240,7 +240,6 @@ def test_renumbered_zones_are_not_moves(grid_plans: Path, tmp_path: Path) -> Non
 
 
 def test_compare_writes_the_dual_map(grid_plans: Path, tmp_path: Path) -> None:
-    pytest.importorskip("zoning.dualmap", reason="zoning/dualmap.py not written yet")
     result = run("compare", str(grid_plans / "k2"), str(grid_plans / "k3"), "--out", str(tmp_path))
     assert result.exit_code == 0, result.output
     page = (tmp_path / "compare.html").read_text(encoding="utf-8")

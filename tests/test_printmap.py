@@ -54,9 +54,8 @@ def pdf_pages(path: Path) -> list[tuple[float, float]]:
 
 @pytest.fixture(scope="module")
 def need_cjk() -> str:
-    family = cjk_font()
-    if family is None:
-        pytest.skip("no Chinese font installed: apt-get install -y fonts-noto-cjk")
+    family = cjk_font()  # an installed CJK font, else the vendored Noto Sans SC subset
+    assert family is not None
     return family
 
 
