@@ -12,6 +12,7 @@ from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from zoning._i18n import tr
+from zoning.errors import InputError
 
 _POLYGONAL = ("Polygon", "MultiPolygon")
 
@@ -24,7 +25,9 @@ MAX_GAP_M2 = 1_000_000.0
 def metric_crs(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> CRS:
     """A metric CRS for areas and distances: the frame's own if projected, else local UTM."""
     crs = frame.crs
-    if crs is not None and crs.is_projected:
+    if crs is None:
+        raise InputError(tr("数据缺少坐标系（CRS）", "the data has no coordinate system (CRS)"))
+    if crs.is_projected:
         unit = crs.axis_info[0].unit_name if crs.axis_info else ""
         if unit in ("metre", "meter"):
             return crs

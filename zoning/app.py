@@ -161,7 +161,7 @@ def _read_data(
     import numpy as np
 
     from zoning import _schema as S
-    from zoning.graph import graph_from_stations, positions_from_stations
+    from zoning.graph import graph_from_stations
     from zoning.intake import incidents_from_file, stations_from_file
 
     frame = stations_from_file(stations)
@@ -170,7 +170,7 @@ def _read_data(
     graph = graph_from_stations(frame)
     links = {f"{names[u]} — {names[v]}": (names[u], names[v]) for u, v in graph.edges}
     ids = list(names)
-    xy = np.array([positions_from_stations(frame)[i] for i in ids])
+    xy = np.array([graph.nodes[i]["pos"] for i in ids])  # metric seats, computed once
     near: dict[str, tuple[str, str]] = {}
     for i, sid in enumerate(ids):
         order = np.argsort(np.hypot(*(xy - xy[i]).T), kind="stable")
@@ -478,23 +478,14 @@ def _downloads(st: Any, run: dict[str, Any], data: Data) -> None:
         on_click="ignore",
         key="dl_map",
     )
-    try:
-        from zoning.excel import plan_to_excel
-    except ImportError:
-        cols[1].caption(tr("（Excel 导出尚不可用）", "(Excel export not available)"))
-    else:
-        if "xlsx" not in files:  # once per plan, not on every rerun of the page
-            result = run["result"]
-            out = files["map"].parent / "zones.xlsx"
-            files["xlsx"] = Path(plan_to_excel(result.plan, result.zones, result.report, out))
-        cols[1].download_button(
-            tr("下载表格（Excel）", "Download the tables (Excel)"),
-            files["xlsx"].read_bytes(),
-            file_name="zones.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            on_click="ignore",
-            key="dl_excel",
-        )
+    cols[1].download_button(
+        tr("下载表格（Excel）", "Download the tables (Excel)"),
+        files["xlsx"].read_bytes(),  # written with the other outputs by write_outputs
+        file_name="zones.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+        key="dl_excel",
+    )
     text = scenario_to_text(replace(run["scenario"], out=None), base=data.base)
     cols[2].download_button(
         tr("下载场景文件（TOML）", "Download the scenario (TOML)"),

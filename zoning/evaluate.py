@@ -38,7 +38,7 @@ from zoning._overrides import build_graph
 from zoning.centers import centers_from_plan, zone_name_for
 from zoning.errors import InputError
 from zoning.export import plan_frame, zones_frame
-from zoning.graph import graph_from_stations, positions_from_stations
+from zoning.graph import graph_from_stations
 from zoning.intake import find_station
 from zoning.load import LoadResult
 from zoning.partition import Plan
@@ -279,9 +279,7 @@ def _graph(
     graph = graph_from_stations(stations, min_shared_m=scenario.min_shared_m)
     if scenario.islands == "link":
         names: dict[Hashable, str] = {str(k): str(v) for k, v in stations[S.STATION_NAME].items()}
-        positions: dict[Hashable, tuple[float, float]] = {
-            k: v for k, v in positions_from_stations(stations).items()
-        }
+        positions: dict[Hashable, tuple[float, float]] = dict(graph.nodes(data="pos"))
         return build_graph(
             graph,
             core=core,

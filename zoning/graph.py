@@ -14,29 +14,7 @@ import numpy as np
 import shapely
 
 from zoning import _schema as S
-from zoning._i18n import tr
-from zoning.errors import InputError
-
-
-def metric_crs(gdf: gpd.GeoDataFrame) -> str:
-    """Return a metric CRS (the local UTM zone) suitable for ``gdf``.
-
-    Parameters
-    ----------
-    gdf
-        Any GeoDataFrame with a CRS.
-
-    Returns
-    -------
-    str
-        An ``EPSG:`` code of the UTM zone covering the data.
-    """
-    if gdf.crs is None:
-        raise InputError(tr("站点数据缺少坐标系（CRS）", "station data has no CRS"))
-    if gdf.crs.is_projected and gdf.crs.axis_info and gdf.crs.axis_info[0].unit_name == "metre":
-        return str(gdf.crs)
-    utm = gdf.estimate_utm_crs()
-    return f"EPSG:{utm.to_epsg()}"
+from zoning._geometry import metric_crs
 
 
 def graph_from_stations(

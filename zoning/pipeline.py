@@ -31,7 +31,7 @@ from zoning.centers import ZoneCenter, centers_from_plan, locks_by_station
 from zoning.constraints import violations
 from zoning.errors import InputError, ProblemList, ZoningWarning
 from zoning.export import plan_frame, write_geojson, write_report, zones_frame
-from zoning.graph import graph_from_stations, positions_from_stations
+from zoning.graph import graph_from_stations
 from zoning.intake import find_station, incidents_from_file, stations_from_file
 from zoning.load import LoadResult, loads_from_column, loads_from_incidents
 from zoning.partition import Plan, partition
@@ -244,9 +244,8 @@ def plan_stations(
         )
     names: dict[Hashable, str] = {str(k): str(v) for k, v in stations[S.STATION_NAME].items()}
     node_locks: dict[Hashable, int] = {k: v for k, v in locks.items()}
-    positions: dict[Hashable, tuple[float, float]] = {
-        k: v for k, v in positions_from_stations(stations).items()
-    }
+    # metric seat positions, computed once by graph_from_stations
+    positions: dict[Hashable, tuple[float, float]] = dict(graph.nodes(data="pos"))
     plan = partition(
         graph,
         {str(k): float(v) for k, v in load.load.items()},
