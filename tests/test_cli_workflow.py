@@ -248,16 +248,6 @@ def test_compare_writes_the_dual_map(grid_plans: Path, tmp_path: Path) -> None:
     assert str((tmp_path / "compare.html").resolve()) in result.output
 
 
-def test_compare_without_the_dual_map_module_still_compares(
-    grid_plans: Path, tmp_path: Path, monkeypatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "zoning.dualmap", None)  # import raises ModuleNotFoundError
-    result = run("compare", str(grid_plans / "k2"), str(grid_plans / "k3"), "--out", str(tmp_path))
-    assert result.exit_code == 0, result.output
-    assert "未写出 compare.html" in result.output and "负荷极差" in result.output
-    assert not (tmp_path / "compare.html").exists()
-
-
 def test_compare_broken_input_exits_1(grid_plans: Path, tmp_path: Path) -> None:
     result = run("compare", str(tmp_path), str(grid_plans / "k3"), "--out", str(tmp_path / "o"))
     assert_clean_failure(result, "plan.geojson")

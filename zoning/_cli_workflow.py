@@ -100,7 +100,9 @@ def evaluate_command(
                 f"{report['max_dev']:.1%}, {report['cut_edges']} cut adjacencies",
             )
         )
-        _echo_zones(report["zones"])
+        from zoning.cli import echo_zone_lines  # late: zoning.cli imports this module
+
+        echo_zone_lines(report["zones"], travel=False)
         if result.violations:
             click.echo(
                 tr(
@@ -115,18 +117,6 @@ def evaluate_command(
         map_path = result.files["map"].resolve()
         click.echo(tr(f"地图：{map_path}", f"Map: {map_path}"))
         click.echo(tr(f"输出目录：{map_path.parent}", f"Output folder: {map_path.parent}"))
-
-
-def _echo_zones(rows: list[dict[str, Any]]) -> None:
-    for row in rows:
-        click.echo(
-            tr(
-                f"  {row['zone']}. {row['zone_name']}：中心所 {row['center_name']}，"
-                f"{row['n_stations']} 个所，警情 {row['load']:,.0f}（{row['share']:.0%}）",
-                f"  {row['zone']}. {row['zone_name']}: centre {row['center_name']}, "
-                f"{row['n_stations']} stations, load {row['load']:,.0f} ({row['share']:.0%})",
-            )
-        )
 
 
 @click.command("compare")
@@ -157,8 +147,7 @@ def compare_command(a: Path, b: Path, out: Path, lang: str | None) -> None:
         out.mkdir(parents=True, exist_ok=True)
         write_report(result.to_dict(), out / "compare.json")
         written = _write_dual_map(result, out / "compare.html")
-        if written is not None:
-            click.echo(tr(f"对比地图：{written.resolve()}", f"Comparison map: {written.resolve()}"))
+        click.echo(tr(f"对比地图：{written.resolve()}", f"Comparison map: {written.resolve()}"))
         click.echo(tr(f"输出目录：{out.resolve()}", f"Output folder: {out.resolve()}"))
 
 
@@ -243,21 +232,9 @@ def _echo_comparison(result: Any) -> None:
             )
 
 
-def _write_dual_map(result: Any, path: Path) -> Path | None:
-    """Write compare.html with :func:`zoning.dualmap.dual_map`, if that module is installed."""
-    try:
-        from zoning.dualmap import dual_map
-    except ModuleNotFoundError as exc:
-        if exc.name != "zoning.dualmap":
-            raise
-        click.echo(
-            tr(
-                "警告：双屏对比地图模块 zoning.dualmap 不可用，未写出 compare.html",
-                "Warning: zoning.dualmap is not available; compare.html was not written",
-            ),
-            err=True,
-        )
-        return None
+def _write_dual_map(result: Any, path: Path) -> Path:
+    """Write compare.html with :func:`zoning.dualmap.dual_map`."""
+    from zoning.dualmap import dual_map
     from zoning.maps import save_map
 
     a, b = result.a, result.b

@@ -206,22 +206,7 @@ def _run_plan(stations: Path, scenario: Scenario, *, quiet: bool) -> None:
             f"({solver.get('status')}, {solver.get('seconds', 0):.1f} s)",
         )
     )
-    for row in report["zones"]:
-        line = tr(
-            f"  {row['zone']}. {row['zone_name']}：中心所 {row['center_name']}，"
-            f"{row['n_stations']} 个所，警情 {row['load']:,.0f}（{row['share']:.0%}）",
-            f"  {row['zone']}. {row['zone_name']}: centre {row['center_name']}, "
-            f"{row['n_stations']} station{'s' if row['n_stations'] != 1 else ''}, "
-            f"load {row['load']:,.0f} ({row['share']:.0%})",
-        )
-        if row.get("max_minutes") is not None and row["n_stations"] > 1:
-            line += tr(
-                f"，最远 {row['max_minutes']:.0f} 分钟，{row['within_minutes']:g} 分钟内"
-                f"可达警情 {row['share_within_t']:.0%}",
-                f", farthest {row['max_minutes']:.0f} min, {row['share_within_t']:.0%} of "
-                f"incidents within {row['within_minutes']:g} min",
-            )
-        click.echo(line)
+    echo_zone_lines(report["zones"], travel=True)
     travel = report.get("travel") or {}
     if travel.get("method_text"):
         click.echo(tr("通行时间：", "Travel times: ") + str(travel["method_text"]))
@@ -244,6 +229,30 @@ def _run_plan(stations: Path, scenario: Scenario, *, quiet: bool) -> None:
             f"Output folder: {map_path.parent} ({time.perf_counter() - started:.1f} s)",
         )
     )
+
+
+def echo_zone_lines(rows: list[dict[str, Any]], *, travel: bool) -> None:
+    """One line per zone of a report (``zoning plan`` and ``zoning evaluate``).
+
+    With ``travel``, zones of several stations also show the farthest station's
+    minutes and the share of incidents within T minutes of the 中心所.
+    """
+    for row in rows:
+        line = tr(
+            f"  {row['zone']}. {row['zone_name']}：中心所 {row['center_name']}，"
+            f"{row['n_stations']} 个所，警情 {row['load']:,.0f}（{row['share']:.0%}）",
+            f"  {row['zone']}. {row['zone_name']}: centre {row['center_name']}, "
+            f"{row['n_stations']} station{'s' if row['n_stations'] != 1 else ''}, "
+            f"load {row['load']:,.0f} ({row['share']:.0%})",
+        )
+        if travel and row.get("max_minutes") is not None and row["n_stations"] > 1:
+            line += tr(
+                f"，最远 {row['max_minutes']:.0f} 分钟，{row['within_minutes']:g} 分钟内"
+                f"可达警情 {row['share_within_t']:.0%}",
+                f", farthest {row['max_minutes']:.0f} min, {row['share_within_t']:.0%} of "
+                f"incidents within {row['within_minutes']:g} min",
+            )
+        click.echo(line)
 
 
 def _progress_printer() -> Callable[[dict[str, Any]], None]:
