@@ -36,7 +36,8 @@ sys.path.insert(0, str(ROOT))
 
 from zoning import _schema as S  # noqa: E402
 from zoning._i18n import set_language  # noqa: E402
-from zoning.intake import IncidentTable, incidents_from_file, stations_from_file  # noqa: E402
+from zoning.io.incidents import IncidentTable, incidents_from_file  # noqa: E402
+from zoning.io.stations import stations_from_file  # noqa: E402
 from zoning.load import loads_from_incidents  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -190,8 +190,8 @@ def worker(method: str, path: str, k: int) -> None:
     if method.startswith("zoning"):
         import warnings
 
-        from zoning import _exact
-        from zoning.partition import partition
+        from zoning.solve import balance_exact as _exact
+        from zoning.solve.partition import partition
 
         _exact.available()  # import OR-Tools now (≈ 1.4 s once per process)
         t0 = time.perf_counter()
@@ -232,7 +232,7 @@ def worker(method: str, path: str, k: int) -> None:
         seconds = time.perf_counter() - t0
         graph = g
         certified = None
-    from zoning import constraints as c
+    from zoning.solve import rules as c
 
     zl = c.zone_loads(case["loads"], asg)
     excl = {1} if case["core"] is not None else set()
@@ -258,8 +258,9 @@ FORMULATION_MAPS = ((20, 1), (20, 2), (25, 1), (25, 2), (30, 1), (30, 2))
 
 def formulation_worker() -> None:
     """Time both contiguity formulations of the exact solver; print JSON."""
-    from zoning import _exact, _heuristic
-    from zoning import _overrides as ov
+    from zoning.solve import balance_exact as _exact
+    from zoning.solve import balance_heuristic as _heuristic
+    from zoning.solve import problem as ov
 
     out = {}
     opts = {

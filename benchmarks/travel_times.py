@@ -1,4 +1,4 @@
-"""Benchmark: station × station road travel times (zoning.roads).
+"""Benchmark: station × station road travel times (zoning.centers.roads).
 
 Network: a synthetic county-sized road graph built here, not downloaded.
 Nodes sit on a 158 × 158 grid (24,964 points, 250 m spacing, ±60 m jitter, so
@@ -44,9 +44,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from zoning._i18n import set_language  # noqa: E402
-from zoning._zone_travel import minutes_to_points  # noqa: E402
-from zoning.intake import stations_from_file  # noqa: E402
-from zoning.roads import RoadNetwork, graph_from_file, travel_times  # noqa: E402
+from zoning.centers.roads import RoadNetwork, graph_from_file  # noqa: E402
+from zoning.centers.travel import minutes_to_points, travel_times  # noqa: E402
+from zoning.io.stations import stations_from_file  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results.md"
 HEADING = "## Travel times"

@@ -10,13 +10,13 @@ import pandas as pd
 from click.testing import CliRunner
 
 from tests.conftest import grid_stations
-from zoning.alternatives import moved_stations, plan_alternatives
 from zoning.cli import cli
-from zoning.constraints import is_contiguous
-from zoning.intake import stations_from_file
+from zoning.io.stations import stations_from_file
 from zoning.load import loads_from_column
-from zoning.partition import partition
 from zoning.scenario import Scenario
+from zoning.solve.partition import partition
+from zoning.solve.rules import is_contiguous
+from zoning.workflow.alternatives import moved_stations, plan_alternatives
 
 
 def grid(tmp_path: Path):

@@ -26,7 +26,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from zoning._offline import external_resources
+from zoning.maps.offline import external_resources
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).with_name("artifacts")
@@ -87,8 +87,8 @@ def test_app_plans_the_demo_and_replans_with_new_choices(app: Any) -> None:
 
 
 def test_the_app_scenario_file_reproduces_its_plan(app: Any, tmp_path: Path) -> None:
-    from zoning.pipeline import plan_from_files
     from zoning.scenario import scenario_from_toml, scenario_to_text
+    from zoning.workflow.plan import plan_from_files
 
     app.run()
     app.button(key="use_demo").click().run()
@@ -189,7 +189,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _need(_have("playwright"), "playwright is not installed: pip install playwright")
     home = tmp_path_factory.mktemp("home")  # no user ~/.streamlit config
     port = _free_port()
-    launch = "from zoning._cli_workflow import app_command; app_command()"
+    launch = "from zoning.cli.workflow import app_command; app_command()"
     log = (home / "server.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-c", launch, "--port", str(port), "--no-browser"],

@@ -1,4 +1,4 @@
-"""Basemaps (zoning._basemaps): choices, keys, GCJ-02 shift, and the offline rule for tiles."""
+"""Basemaps (zoning.maps.basemaps): choices, keys, GCJ-02 shift, and the offline rule for tiles."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ import pandas as pd
 import pytest
 import shapely
 
-from zoning import _basemaps, _offline
-from zoning._coords import wgs84_to_gcj02
 from zoning.errors import InputError, ZoningWarning
-from zoning.maps import map_from_plan, save_map
+from zoning.io.crs import wgs84_to_gcj02
+from zoning.maps import basemaps as _basemaps
+from zoning.maps import offline as _offline
+from zoning.maps.webmap import map_from_plan, save_map
 
 try:  # pytest's default "prepend" import mode puts tests/ on sys.path
     from test_maps import fake_incidents, fake_river, make_fake_plan, remote_resources

@@ -1,4 +1,4 @@
-"""中心所 and team placement (zoning.centers)."""
+"""中心所 and team placement (zoning.centers.placement)."""
 
 from __future__ import annotations
 
@@ -12,17 +12,18 @@ from shapely.geometry import box
 
 from tests.conftest import DEMO, grid_stations
 from zoning._i18n import set_language
-from zoning._naming import read_features, zone_names
-from zoning.centers import (
+from zoning.centers.naming import read_features, zone_names
+from zoning.centers.placement import (
     centers_from_plan,
     locks_by_station,
     minutes_to_center,
     station_criteria,
     zone_name_for,
 )
+from zoning.centers.roads import RoadNetwork, graph_from_file
+from zoning.centers.travel import TravelTimes, seat_points, travel_times
 from zoning.errors import InputError, ZoningWarning
-from zoning.intake import stations_from_file
-from zoning.roads import RoadNetwork, TravelTimes, graph_from_file, seat_points, travel_times
+from zoning.io.stations import stations_from_file
 
 ROADS = Path(__file__).resolve().parent / "data" / "roads"
 
@@ -300,5 +301,5 @@ def test_naming_features_accept_kind_columns_and_reject_nameless_files(tmp_path:
     nameless.to_file(path, driver="GeoJSON")
     with pytest.raises(InputError, match="name"):
         read_features(path)
-    with pytest.raises(InputError, match="无法读取命名要素"):
+    with pytest.raises(InputError, match="命名要素：.*missing.gpkg：文件不存在"):
         read_features(tmp_path / "missing.gpkg")

@@ -11,8 +11,8 @@ from click.testing import CliRunner, Result
 
 from tests.conftest import DEMO
 from zoning.cli import cli
-from zoning.constraints import is_contiguous
 from zoning.graph import graph_from_stations
+from zoning.solve.rules import is_contiguous
 
 K = 5
 

@@ -8,31 +8,17 @@ import socket
 import sys
 from pathlib import Path
 
-import click
 import geopandas as gpd
 import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
 from tests.conftest import DEMO
-from zoning import cli as cli_module
-from zoning._cli_workflow import app_command, compare_command, evaluate_command
-
-WORKFLOW = (evaluate_command, compare_command, app_command)
-
-
-def zoning_cli() -> click.Group:
-    """The main group, with the workflow commands added if cli.py does not register them yet."""
-    if all(c.name in cli_module.cli.commands for c in WORKFLOW):
-        return cli_module.cli
-    group = click.Group("zoning", commands=dict(cli_module.cli.commands))
-    for command in WORKFLOW:
-        group.add_command(command)
-    return group
+from zoning.cli import cli
 
 
 def run(*args: str) -> Result:
-    return CliRunner().invoke(zoning_cli(), list(args))
+    return CliRunner().invoke(cli, list(args))
 
 
 def assert_clean_failure(result: Result, needle: str, *, code: int = 1) -> None:

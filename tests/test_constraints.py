@@ -1,4 +1,4 @@
-"""Unit tests of the pure plan checks in :mod:`zoning.constraints`."""
+"""Unit tests of the pure plan checks in :mod:`zoning.solve.rules`."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from zoning import constraints as c
 from zoning._i18n import set_language
+from zoning.solve import rules as c
 
 
 def grid3() -> nx.Graph:
@@ -126,17 +126,21 @@ def test_violations_lists_every_broken_rule() -> None:
         found = c.violations(g, bad, k=2, core="e", locks={"b": 1}, together=[("a", "b")])
     finally:
         set_language("zh")
-    text = "\n".join(found)
+    text = "\n".join(map(str, found))
     assert "zone 1 is not contiguous" in text
     assert "zone 3 is not contiguous" in text
-    assert "more than 2" in text
+    assert "more than K = 2" in text
     assert "urban core e" in text
-    assert "b should be in zone 1" in text
+    assert "b is locked to zone 1 but is in zone 2" in text
     assert "a、b should share a zone" in text
     missing = c.violations(with_island(), COLUMNS, k=3)
-    assert len(missing) == 1 and "z" in missing[0]
+    assert [v.kind for v in missing] == ["missing_station"] and missing[0].stations == ("z",)
 
 
 def test_violations_speak_chinese_by_default() -> None:
     found = c.violations(grid3(), dict(COLUMNS, a=3, c=1), k=3)
-    assert found == ["第 1 防区不连片", "第 3 防区不连片"]
+    assert [(v.kind, v.zone) for v in found] == [("non_contiguous", 1), ("non_contiguous", 3)]
+    assert [v.message for v in found] == [
+        "第 1 防区不连片，分成 2 块：d、g | c",
+        "第 3 防区不连片，分成 2 块：f、i | a",
+    ]

@@ -1,4 +1,4 @@
-"""GCJ-02 / BD-09 conversions and CRS guessing (zoning._coords)."""
+"""GCJ-02 / BD-09 conversions and CRS guessing (zoning.io.crs)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from pyproj import Transformer
 
-from zoning._coords import (
+from zoning.errors import InputError
+from zoning.io.crs import (
     bd09_to_gcj02,
     bd09_to_wgs84,
     canonical_crs,
@@ -19,7 +20,6 @@ from zoning._coords import (
     wgs84_to_bd09,
     wgs84_to_gcj02,
 )
-from zoning.errors import InputError
 
 # Reference values printed by wandergis/coordtransform (test/app.js) for (116.404, 39.915)
 WGS_TO_GCJ = (116.41024449916938, 39.91640428150164)

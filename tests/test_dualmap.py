@@ -1,4 +1,4 @@
-"""Two-plan view (zoning.dualmap): offline page, matched colours, both maps in Chromium."""
+"""Two-plan view (zoning.maps.dualmap): offline page, matched colours, both maps in Chromium."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from zoning import _mapkit, _offline
-from zoning.dualmap import dual_map
 from zoning.errors import InputError
-from zoning.maps import save_map
+from zoning.maps import offline as _offline
+from zoning.maps import style as _mapkit
+from zoning.maps.dualmap import dual_map
+from zoning.maps.webmap import save_map
 
 try:  # pytest's default "prepend" import mode puts tests/ on sys.path
     from _browser import Browser

@@ -1,4 +1,4 @@
-"""Scoring existing plans (zoning.evaluate) and comparing plans (zoning.compare).
+"""Scoring existing plans (zoning.workflow.evaluate) and comparing plans (zoning.workflow.compare).
 
 The 3×3 grid of tests/conftest.py: ids r{row}c{col}, the centre r1c1 is the
 urban core, load 警情量 = 10 + index. Without the core the other eight cells
@@ -18,9 +18,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zoning._i18n import set_language
-from zoning.compare import compare_assignments, compare_plans, match_zones, read_plan_output
 from zoning.errors import InputError, ZoningWarning
-from zoning.evaluate import (
+from zoning.io.stations import stations_from_file
+from zoning.scenario import Scenario
+from zoning.workflow.compare import (
+    compare_assignments,
+    compare_plans,
+    match_zones,
+    read_plan_output,
+)
+from zoning.workflow.evaluate import (
     Assignment,
     _zone_number,
     evaluate_assignment,
@@ -28,9 +35,7 @@ from zoning.evaluate import (
     load_from_scenario,
     read_assignment,
 )
-from zoning.intake import stations_from_file
-from zoning.pipeline import plan_from_files
-from zoning.scenario import Scenario
+from zoning.workflow.plan import plan_from_files
 
 LOAD = Scenario(load_column="警情量")
 #: A valid 3-zone plan of the grid: core alone, west half, east half of the ring.

@@ -1,4 +1,4 @@
-"""zones.xlsx and plan.gpkg (zoning.excel), read back with openpyxl and geopandas."""
+"""zones.xlsx and plan.gpkg (zoning.outputs.excel), read back with openpyxl and geopandas."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 import shapely
 
 from zoning._i18n import set_language
-from zoning.excel import plan_to_excel, plan_to_gpkg
+from zoning.outputs.excel import plan_to_excel, plan_to_gpkg
 
 try:  # pytest's default "prepend" import mode puts tests/ on sys.path
     from test_maps import demo_result, make_fake_plan

@@ -1,4 +1,4 @@
-"""Reading stations and incidents (zoning.intake): encodings, aliases, CRS, validation."""
+"""Reading stations and incidents (zoning.io.stations): encodings, aliases, CRS, validation."""
 
 from __future__ import annotations
 
@@ -16,13 +16,13 @@ from shapely.geometry import Point, Polygon, box
 
 from tests.conftest import LAT0, LON0, STEP, grid_stations
 from zoning import _schema as S
-from zoning._coords import wgs84_to_bd09, wgs84_to_gcj02
 from zoning._i18n import set_language
 from zoning.errors import InputError, ZoningWarning
-from zoning.intake import (
+from zoning.io.crs import wgs84_to_bd09, wgs84_to_gcj02
+from zoning.io.incidents import incidents_from_file
+from zoning.io.stations import (
     check_coverage,
     find_station,
-    incidents_from_file,
     normalize_station_name,
     stations_from_file,
 )

@@ -15,7 +15,8 @@ import pytest
 from tests.conftest import LAT0, LON0, STEP, grid_stations
 from zoning import _schema as S
 from zoning.errors import InputError, ZoningWarning
-from zoning.intake import IncidentTable, incidents_from_file, stations_from_file
+from zoning.io.incidents import IncidentTable, incidents_from_file
+from zoning.io.stations import stations_from_file
 from zoning.load import loads_from_column, loads_from_incidents
 
 # ~1 km cells: 0.001° of longitude ≈ 99 m at 27.2°N

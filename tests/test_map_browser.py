@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from zoning.maps import map_from_plan, save_map
+from zoning.maps.webmap import map_from_plan, save_map
 
 try:  # pytest's default "prepend" import mode puts tests/ on sys.path
     from _browser import CHROMIUM, Browser, Page

@@ -1,4 +1,4 @@
-"""Tests of the map stage (zoning.maps, zoning._offline) on a small fake plan."""
+"""Tests of the map stage (zoning.maps.webmap, zoning.maps.offline) on a small fake plan."""
 
 from __future__ import annotations
 
@@ -16,10 +16,11 @@ import pandas as pd
 import pytest
 import shapely
 
-from zoning import _mapkit, _offline
 from zoning._i18n import set_language
 from zoning.errors import InputError
-from zoning.maps import URBAN_CORE_COLOUR, ZONE_COLOURS, map_from_plan, save_map
+from zoning.maps import offline as _offline
+from zoning.maps import style as _mapkit
+from zoning.maps.webmap import URBAN_CORE_COLOUR, ZONE_COLOURS, map_from_plan, save_map
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -166,9 +167,9 @@ def fake_river() -> gpd.GeoDataFrame:
 @functools.cache
 def demo_result() -> Any:
     """The demo county planned once per test session (no files written)."""
-    from zoning.cli import demo_folder
-    from zoning.pipeline import plan_from_files
+    from zoning.io.demo import demo_folder
     from zoning.scenario import Scenario
+    from zoning.workflow.plan import plan_from_files
 
     demo = demo_folder()
     scenario = Scenario(incidents=demo / "incidents.csv", river=demo / "river.geojson")
@@ -176,7 +177,7 @@ def demo_result() -> Any:
 
 
 def demo_river() -> gpd.GeoDataFrame:
-    from zoning.cli import demo_folder
+    from zoning.io.demo import demo_folder
 
     return gpd.read_file(demo_folder() / "river.geojson")
 

@@ -1,4 +1,4 @@
-"""Behaviour of :func:`zoning.partition.partition` on small hand-made maps."""
+"""Behaviour of :func:`zoning.solve.partition.partition` on small hand-made maps."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import networkx as nx
 import pytest
 
-from zoning import constraints as c
 from zoning._i18n import set_language
 from zoning.errors import InfeasibleError, InputError, ZoningWarning
-from zoning.partition import Plan, partition
+from zoning.solve import rules as c
+from zoning.solve.partition import Plan, partition
 
 
 def grid(rows: int, cols: int) -> nx.Graph:

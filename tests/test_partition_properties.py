@@ -1,4 +1,4 @@
-"""Property tests of :func:`zoning.partition.partition` on random planar maps.
+"""Property tests of :func:`zoning.solve.partition.partition` on random planar maps.
 
 A map is a Voronoi tiling of random points (``shapely.voronoi_polygons``) with
 rook adjacency (a shared boundary of positive length), random integer loads,
@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import MultiPoint, box
 
-from zoning import constraints as c
 from zoning.errors import ZoningWarning
-from zoning.partition import partition
+from zoning.solve import rules as c
+from zoning.solve.partition import partition
 
 SIZE = 10_000.0
 

@@ -1,4 +1,4 @@
-"""Printable map (zoning.printmap): A4 landscape PNG and PDF with Chinese text.
+"""Printable map (zoning.outputs.printmap): A4 landscape PNG and PDF with Chinese text.
 
 ``filterwarnings = error`` makes any "Glyph … missing from font" warning fail
 these tests, so a passing run means every Chinese character had a glyph.
@@ -21,10 +21,10 @@ import pytest
 from matplotlib import font_manager
 from pyproj import Geod, Transformer
 
-from zoning import printmap
 from zoning._i18n import set_language
 from zoning.errors import InputError, ZoningWarning
-from zoning.printmap import A4_LANDSCAPE_IN, cjk_font, plan_to_print
+from zoning.outputs import printmap as printmap
+from zoning.outputs.printmap import A4_LANDSCAPE_IN, cjk_font, plan_to_print
 
 try:  # pytest's default "prepend" import mode puts tests/ on sys.path
     from test_maps import demo_result, demo_river, fake_river, make_fake_plan
@@ -203,7 +203,7 @@ def test_vendored_font_renders_chinese_without_system_fonts(tmp_path: Path) -> N
     from matplotlib import font_manager
     from matplotlib import pyplot as plt
 
-    from zoning.printmap import VENDORED_FONT
+    from zoning.outputs.printmap import VENDORED_FONT
 
     assert VENDORED_FONT.is_file() and VENDORED_FONT.stat().st_size < 5_000_000
     props = font_manager.FontProperties(fname=str(VENDORED_FONT))

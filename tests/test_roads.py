@@ -1,4 +1,4 @@
-"""Road travel times (zoning.roads): hand-made graphs with exact minutes, the real
+"""Road travel times (zoning.centers.roads): hand-made graphs with exact minutes, the real
 MissionTown network (tests/data/roads), the straight-line fallback and offline download."""
 
 from __future__ import annotations
@@ -16,20 +16,19 @@ import pytest
 import requests
 import shapely
 
-from zoning import roads, settings
+from zoning import settings
 from zoning._i18n import set_language
-from zoning._zone_travel import minutes_to_points
-from zoning.errors import InputError, NetworkUnavailableError, ZoningWarning
-from zoning.intake import stations_from_file
-from zoning.roads import (
-    RoadNetwork,
-    graph_from_file,
-    graph_from_polygon_online,
+from zoning.centers import roads
+from zoning.centers.roads import RoadNetwork, graph_from_file, graph_from_polygon_online
+from zoning.centers.travel import (
+    minutes_to_points,
     reachable_within,
     seat_points,
     straight_line_times,
     travel_times,
 )
+from zoning.errors import InputError, NetworkUnavailableError, ZoningWarning
+from zoning.io.stations import stations_from_file
 
 DATA = Path(__file__).resolve().parent / "data" / "roads"
 UTM = "EPSG:32650"

@@ -296,7 +296,7 @@ def zones_of(out: Path) -> dict[str, int]:
 
 
 def test_plan_from_a_saved_scenario_is_reproduced_exactly(tmp_path: Path) -> None:
-    from zoning.pipeline import plan_from_files
+    from zoning.workflow.plan import plan_from_files
 
     scenario = planner_scenario()
     saved = scenario_to_toml(scenario, tmp_path / "meeting" / "option-a.toml")

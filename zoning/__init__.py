@@ -1,26 +1,81 @@
 """zoning: draft cross-station police defence zones (多所连片防区) for a county.
 
-The pipeline, one module per stage::
+The public API (see the README's "Python API")::
 
-    intake      station polygons and 110 incident exports in, cleaned
-    load        incidents attributed to stations, weighted load + ledger
-    graph       adjacency of jurisdictions (shared boundary)
-    partition   contiguous zones balanced by load (exact CP-SAT or heuristic)
-    constraints small pure checks used by the solver and the tests
-    centers     中心所 and the two teams per zone, with reasons
-    maps        offline folium map
-    export      plan.geojson, zones.geojson, report.json
-    pipeline    all of the above from files; cli is a thin layer over it
+    plan_from_files   files in → plan, zones, report, maps and tables out
+    plan_stations     the same on a station frame and loads already in memory
+    partition         the engine alone: a graph and loads → contiguous zones
+    evaluate_plan     score a hand-made plan with the same rules and measures
+    compare_plans     two plans side by side: matched zones, moved stations
+    Scenario          every planning choice of a run (TOML scenario files)
+
+The package by stage: :mod:`zoning.io` (reading files) → :mod:`zoning.load`
+(incidents to station loads) → :mod:`zoning.graph` (adjacency) →
+:mod:`zoning.solve` (zones) → :mod:`zoning.centers` (中心所, travel, names) →
+:mod:`zoning.maps` / :mod:`zoning.outputs` → :mod:`zoning.workflow` (runs) →
+:mod:`zoning.cli` and :mod:`zoning.app` on top. Heavy libraries load only when
+a function that needs them is first used, so ``import zoning`` stays fast.
 """
 
-from zoning.errors import InfeasibleError, InputError, ZoningError, ZoningWarning
-from zoning.scenario import Scenario, scenario_from_toml
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from zoning.errors import (
+    InfeasibleError,
+    InputError,
+    NetworkUnavailableError,
+    ZoningError,
+    ZoningWarning,
+)
+from zoning.scenario import Scenario, scenario_from_toml, scenario_to_toml
+
+if TYPE_CHECKING:
+    from zoning.solve.partition import Plan, partition
+    from zoning.workflow.compare import compare_plans
+    from zoning.workflow.evaluate import evaluate_plan
+    from zoning.workflow.plan import plan_from_files
+    from zoning.workflow.run import PlanResult, plan_stations
 
 __all__ = [
     "InfeasibleError",
     "InputError",
+    "NetworkUnavailableError",
+    "Plan",
+    "PlanResult",
     "Scenario",
     "ZoningError",
     "ZoningWarning",
+    "compare_plans",
+    "evaluate_plan",
+    "partition",
+    "plan_from_files",
+    "plan_stations",
     "scenario_from_toml",
+    "scenario_to_toml",
 ]
+
+#: Public names imported on first use (PEP 562), so ``import zoning`` does not
+#: pay for geopandas, OR-Tools and folium until they are needed.
+_LAZY = {
+    "Plan": "zoning.solve.partition",
+    "partition": "zoning.solve.partition",
+    "PlanResult": "zoning.workflow.run",
+    "plan_stations": "zoning.workflow.run",
+    "plan_from_files": "zoning.workflow.plan",
+    "evaluate_plan": "zoning.workflow.evaluate",
+    "compare_plans": "zoning.workflow.compare",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'zoning' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,6 +1,6 @@
 """Canonical column names shared by every pipeline stage.
 
-Input files may use many aliases (see :mod:`zoning.intake`); after intake every
+Input files may use many aliases (see :mod:`zoning.io.stations`); after intake every
 frame uses exactly these names.
 """
 

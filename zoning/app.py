@@ -15,7 +15,7 @@ Run ``zoning app`` (or ``streamlit run zoning/app.py -- --lang en``). The page:
   zone, forbidden and forced links (select boxes of station names);
 * re-plans on 「重新规划」 and shows the map, the zone table and what changed
   since the previous plan;
-* downloads the map (HTML), the tables (Excel, when :mod:`zoning.excel` is
+* downloads the map (HTML), the tables (Excel, when :mod:`zoning.outputs.excel` is
   available) and the scenario file (:func:`zoning.scenario.scenario_to_text`),
   which reproduces the plan with ``zoning plan --config``.
 """
@@ -162,7 +162,8 @@ def _read_data(
 
     from zoning import _schema as S
     from zoning.graph import graph_from_stations
-    from zoning.intake import incidents_from_file, stations_from_file
+    from zoning.io.incidents import incidents_from_file
+    from zoning.io.stations import stations_from_file
 
     frame = stations_from_file(stations)
     table = incidents_from_file(incidents) if incidents is not None else None
@@ -195,7 +196,7 @@ def _read_data(
 
 
 def _demo_data() -> Data:
-    from zoning.cli import demo_folder
+    from zoning.io.demo import demo_folder
 
     demo = demo_folder()
     return _read_data(
@@ -225,21 +226,18 @@ def _save_upload(upload: Any, folder: Path) -> Path:
 
 def _plan(data: Data, scenario: Any, out: Path) -> dict[str, Any]:
     """Compute loads, partition, write the outputs into ``out``; time it all."""
-    from zoning.load import loads_from_column, loads_from_incidents
-    from zoning.pipeline import plan_stations, write_outputs
+    from zoning.workflow.plan import load_from_scenario, write_outputs
+    from zoning.workflow.run import plan_stations
 
     started = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        if data.incidents is not None:
-            load = loads_from_incidents(
-                data.frame,
-                data.incidents,
-                weights=dict(scenario.category_weights) or None,
-                tolerance_m=scenario.outside_tolerance_m,
-            )
-        else:
-            load = loads_from_column(data.frame, data.load_column or "", source=data.label)
+        load = load_from_scenario(
+            data.frame,
+            replace(scenario, load_column=None if data.incidents is not None else data.load_column),
+            source=data.label,
+            incidents=data.incidents,
+        )
         result = plan_stations(data.frame, load, scenario=scenario, source=data.stations_path.name)
         files = write_outputs(result, out, scenario=scenario)
     notes = list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, Warning)))
@@ -417,7 +415,7 @@ def _zones_of(plan: Any) -> dict[str, int]:
 
 
 def _results(st: Any, state: Any, data: Data) -> None:
-    from zoning.compare import compare_assignments
+    from zoning.workflow.compare import compare_assignments
 
     run, previous = state["run"], state.get("previous")
     result, report = run["result"], run["result"].report

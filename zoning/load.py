@@ -7,7 +7,7 @@ Attribution of each incident (:func:`loads_from_incidents`):
 2. coordinates outside every jurisdiction: the nearest station within
    ``tolerance_m`` (measured in a local UTM projection);
 3. otherwise, or without coordinates: the 管辖单位 text, matched to a station
-   id or normalised name (:func:`zoning.intake.normalize_station_name`);
+   id or normalised name (:func:`zoning.io.stations.normalize_station_name`);
 4. otherwise unassigned, with the reason ``outside_all_jurisdictions``
    (coordinates too far away, no usable unit), ``unknown_unit`` (no
    coordinates, unit matches no station) or ``no_location`` (neither).
@@ -39,11 +39,12 @@ import shapely
 from pyproj import Transformer
 
 from zoning import _schema as S
-from zoning._columns import format_rows, name_variants, norm_key, parse_number
-from zoning._geometry import metric_crs
 from zoning._i18n import tr
 from zoning.errors import InputError, ZoningWarning
-from zoning.intake import IncidentTable, station_lookup
+from zoning.io.columns import format_rows, name_variants, norm_key, parse_number
+from zoning.io.geometry import metric_crs
+from zoning.io.incidents import IncidentTable
+from zoning.io.stations import station_lookup
 from zoning.settings import get_logger
 
 __all__ = ["LoadResult", "loads_from_column", "loads_from_incidents"]
@@ -174,9 +175,9 @@ def loads_from_incidents(
     Parameters
     ----------
     stations
-        Canonical stations from :func:`zoning.intake.stations_from_file`.
+        Canonical stations from :func:`zoning.io.stations.stations_from_file`.
     incidents
-        Cleaned incidents from :func:`zoning.intake.incidents_from_file`.
+        Cleaned incidents from :func:`zoning.io.stations.incidents_from_file`.
     weights
         Category -> weight; every category defaults to 1. Categories outside
         :data:`zoning._schema.CATEGORIES` and this mapping are weighted as 其他,

@@ -1,0 +1,1 @@
+"""中心所 and team placement, road networks, travel times, zone names."""

@@ -1,0 +1,194 @@
+"""``zoning plan``, ``zoning demo`` and ``zoning init``."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from zoning._i18n import set_language, tr
+from zoning.cli._common import LANG, echo_zone_lines, errors_to_exit, progress_printer
+from zoning.io.demo import demo_folder
+from zoning.scenario import Scenario, scenario_from_toml, scenario_to_toml, write_template
+
+
+@click.command("plan")
+@click.argument("stations", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--incidents",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="警情文件 / incidents file (CSV, Excel, GeoJSON)",
+)
+@click.option("--zones", "-k", type=int, help="防区数 K（默认 5）/ number of zones")
+@click.option("--urban-core", help="城关所编号或名称 / id or name of the county-seat station")
+@click.option("--id-column", help="站点编号列 / station id column")
+@click.option("--name-column", help="站点名称列 / station name column")
+@click.option("--load-column", help="直接使用的警情量列 / use this column as the load")
+@click.option(
+    "--config", type=click.Path(dir_okay=False, path_type=Path), help="场景文件 scenario.toml"
+)
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), help="输出目录 / output folder"
+)
+@click.option("--lang", type=LANG, help="界面语言 / language (zh, en)")
+@click.option(
+    "--incidents-crs", help="警情坐标系 / incident coordinates: wgs84, gcj02, bd09, EPSG:n"
+)
+@click.option("--from", "date_from", help="起始日期 / first day, YYYY-MM-DD")
+@click.option("--to", "date_to", help="截止日期 / last day, YYYY-MM-DD")
+@click.option(
+    "--balance", type=click.Choice(["load", "per_officer"]), help="均衡方式 / balance mode"
+)
+@click.option("--solver", type=click.Choice(["auto", "exact", "heuristic"]), help="求解器 / solver")
+@click.option("--time-limit", type=float, help="求解时限（秒）/ solver time limit, seconds")
+@click.option("--seed", type=int, help="随机种子 / random seed")
+@click.option(
+    "--river",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="河流图层（仅用于地图）/ river layer for the map",
+)
+@click.option(
+    "--online", is_flag=True, default=None, help="地图使用在线 CDN / map loads scripts from CDNs"
+)
+@click.option(
+    "--roads",
+    metavar="FILE|download",
+    help="道路网络 .graphml/.osm，或 download（需联网）/ road network",
+)
+@click.option(
+    "--features",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="防区命名要素（河流、山峰）/ rivers and peaks for zone names",
+)
+@click.option(
+    "--within-minutes",
+    type=float,
+    help="中心所通行时限 T（分钟，默认 15）/ travel-time target, minutes",
+)
+@click.option(
+    "--basemap",
+    metavar="none|osm|tianditu|gaode|URL",
+    help="底图（默认无）/ basemap (default none)",
+)
+@click.option(
+    "--tianditu-key", envvar="TIANDITU_KEY", help="天地图密钥 / Tianditu key (env TIANDITU_KEY)"
+)
+@click.option(
+    "--save-scenario",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="把本次选择写入场景文件 / save this run's choices",
+)
+@click.option(
+    "--alternatives",
+    type=click.IntRange(min=1),
+    help="备选方案数 N（默认 1）/ number of ranked alternative plans",
+)
+@click.option("--quiet", "-q", is_flag=True, help="不显示进度 / no progress output")
+def plan_command(
+    stations: Path,
+    config: Path | None,
+    out: Path | None,
+    lang: str | None,
+    quiet: bool,
+    save_scenario: Path | None,
+    **options: Any,
+) -> None:
+    """划分防区：读入派出所辖区 STATIONS 与警情，输出方案与地图。
+
+    Partition the stations in STATIONS into zones and write plan.geojson,
+    zones.geojson, report.json and map.html.
+    """
+    with errors_to_exit(lang):
+        scenario = scenario_from_toml(config) if config else Scenario()
+        if lang is None:
+            set_language(scenario.lang)
+        roads = options.pop("roads")
+        if roads is not None:
+            options["roads"] = "download" if roads == "download" else Path(roads)
+        scenario = scenario.with_overrides(stations=stations, out=out, lang=lang, **options)
+        if save_scenario:
+            scenario_to_toml(scenario, save_scenario)
+            click.echo(tr(f"场景文件：{save_scenario}", f"Scenario file: {save_scenario}"))
+        run_plan(stations, scenario, quiet=quiet)
+
+
+@click.command("demo")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("maps/demo"),
+    show_default=True,
+    help="输出目录 / output folder",
+)
+@click.option("--lang", type=LANG, default="zh", help="界面语言 / language")
+@click.option("--quiet", "-q", is_flag=True, help="不显示进度 / no progress output")
+def demo_command(out: Path, lang: str, quiet: bool) -> None:
+    """用示例县数据运行一次完整规划 / run the planner on the demo county."""
+    with errors_to_exit(lang):
+        demo = demo_folder()
+        scenario = Scenario(
+            incidents=demo / "incidents.csv",
+            river=demo / "river.geojson",
+            out=out,
+            lang=lang,  # type: ignore[arg-type]
+            title=tr("示例县 多所连片防区规划（草案）", "Demo county: defence zones (draft)"),
+        )
+        run_plan(demo / "stations.geojson", scenario, quiet=quiet)
+
+
+@click.command("init")
+@click.argument(
+    "path", type=click.Path(dir_okay=False, path_type=Path), default=Path("scenario.toml")
+)
+@click.option("--lang", type=LANG, default="zh", help="界面语言 / language")
+def init_command(path: Path, lang: str) -> None:
+    """写出带中文注释的场景文件模板 / write a commented scenario template."""
+    with errors_to_exit(lang):
+        write_template(path)
+        click.echo(tr(f"已写出场景模板：{path}", f"Scenario template written: {path}"))
+
+
+def run_plan(stations: Path, scenario: Scenario, *, quiet: bool) -> None:
+    from zoning.workflow.plan import plan_from_files  # heavy imports after argument parsing
+
+    progress = None if quiet else progress_printer()
+    started = time.perf_counter()
+    result = plan_from_files(stations, scenario=scenario, progress=progress)
+    report = result.report
+    solver = report["solver"]
+    map_path = result.files["map"].resolve()
+    click.echo(
+        tr(
+            f"完成：{report['n_stations']} 个派出所 → {report['n_zones']} 个防区；"
+            f"均衡防区负荷极差 {report['spread']:.1%}，求解器 {solver.get('name')}"
+            f"（{solver.get('status')}，{solver.get('seconds', 0):.1f} 秒）",
+            f"Done: {report['n_stations']} stations → {report['n_zones']} zones; "
+            f"load spread {report['spread']:.1%} over balanced zones, solver {solver.get('name')} "
+            f"({solver.get('status')}, {solver.get('seconds', 0):.1f} s)",
+        )
+    )
+    echo_zone_lines(report["zones"], travel=True)
+    travel = report.get("travel") or {}
+    if travel.get("method_text"):
+        click.echo(tr("通行时间：", "Travel times: ") + str(travel["method_text"]))
+    for alt in result.alternatives:
+        info = alt.report["alternative"]
+        click.echo(
+            tr(
+                f"备选方案 {info['rank']}：负荷极差 {alt.partition.spread:.1%}，"
+                f"切断相邻 {alt.partition.cut_edges} 处，与最优方案相比调整 "
+                f"{len(info['moved'])} 个所；地图：{alt.files['map'].resolve()}",
+                f"Alternative {info['rank']}: spread {alt.partition.spread:.1%}, "
+                f"{alt.partition.cut_edges} cut edges, {len(info['moved'])} stations differ "
+                f"from the best plan; map: {alt.files['map'].resolve()}",
+            )
+        )
+    click.echo(tr(f"地图：{map_path}", f"Map: {map_path}"))
+    click.echo(
+        tr(
+            f"输出目录：{map_path.parent}（用时 {time.perf_counter() - started:.1f} 秒）",
+            f"Output folder: {map_path.parent} ({time.perf_counter() - started:.1f} s)",
+        )
+    )

@@ -1,0 +1,1 @@
+"""Tables (GeoJSON, report.json), Excel, GeoPackage and the printable map."""

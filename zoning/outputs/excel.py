@@ -1,0 +1,452 @@
+"""Meeting files for desktop tools: ``zones.xlsx`` (Excel / WPS) and ``plan.gpkg`` (GIS).
+
+``zones.xlsx`` has three sheets, headers in the active language (Chinese by
+default): 防区汇总 (one row per zone and a total), 派出所明细 (one row per
+station) and 参数与指标 (figures of merit, solver, incident ledger, scenario).
+Headers are bold and frozen, columns sized, numbers formatted (thousands
+separators, percentages). Text cells are always stored as text, so a name
+such as ``=HYPERLINK(…)`` can never become a formula.
+
+``plan.gpkg`` holds the ``plan`` and ``zones`` layers in one GeoPackage, for
+QGIS / ArcGIS users.
+
+Examples
+--------
+>>> plan_to_excel(result.plan, result.zones, result.report, "out/zones.xlsx")  # doctest: +SKIP
+>>> plan_to_gpkg(result.plan, result.zones, "out/plan.gpkg")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from zoning import _schema as S
+from zoning._i18n import tr
+from zoning.maps import style as K
+
+__all__ = ["plan_to_excel", "plan_to_gpkg"]
+
+_INT = "#,##0"
+_DEC = "#,##0.0"
+_PCT = "0.0%"
+_HEAD_FILL = PatternFill("solid", fgColor="DCE4EE")
+_TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
+_RULE = Border(bottom=Side(style="thin", color="7F7F7F"))
+
+
+@dataclass(frozen=True)
+class _Col:
+    """One sheet column: header, number format, and width limits."""
+
+    header: str
+    fmt: str = "General"
+    wrap: bool = False
+    max_width: int = 40
+
+
+def _yes(value: object) -> str:
+    """是/否 (Yes/No) for a flag."""
+    return tr("是", "Yes") if K.truthy(value) else tr("否", "No")
+
+
+def _clean(value: Any) -> Any:
+    """A cell value openpyxl can store: numbers stay numbers, the rest become text."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if K.missing(value):
+        return None
+    if isinstance(value, bool):
+        return _yes(value)
+    if isinstance(value, int | float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        value = json.dumps(value, ensure_ascii=False, default=str)
+    elif isinstance(value, list | tuple | set):
+        value = tr("、", ", ").join(
+            "–".join(map(str, v)) if isinstance(v, list | tuple) else str(v) for v in value
+        )
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))[:32000]
+
+
+def _width(value: Any) -> int:
+    """Display width of a value in Excel character units (CJK counts double)."""
+    if value is None:
+        return 0
+    text = f"{value:,.1f}" if isinstance(value, float) else str(value)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _write_table(
+    ws: Worksheet, cols: Sequence[_Col], rows: Sequence[Sequence[Any]], *, total: bool = False
+) -> None:
+    """Header row (bold, shaded, frozen), data rows, widths; the last row bold if ``total``."""
+    ws.append([c.header for c in cols])
+    for row in rows:
+        ws.append([_clean(v) for v in row])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = _HEAD_FILL
+        cell.border = _RULE
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for j, col in enumerate(cols, start=1):
+        letter = get_column_letter(j)
+        widths = [_width(col.header)]
+        for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # never a formula, whatever the text starts with
+            cell.number_format = col.fmt
+            if col.wrap:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            widths.append(_width(cell.value))
+        ws.column_dimensions[letter].width = min(max(widths) + 3, col.max_width)
+    if total and rows:
+        for cell in ws[ws.max_row]:
+            cell.font = Font(bold=True)
+            cell.fill = _TOTAL_FILL
+    ws.freeze_panes = "A2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+
+
+def _team_hosts(zones: pd.DataFrame, plan: pd.DataFrame, name_col: str, flag: str) -> list[str]:
+    """Per zone row: the team base's station name(s), from zones, else from plan flags."""
+    hosts = plan.loc[K.flags(plan, flag)]
+    out = []
+    for _, row in zones.iterrows():
+        name = row.get(name_col)
+        if K.missing(name) or not str(name):
+            members = hosts[pd.to_numeric(hosts[S.ZONE], errors="coerce") == row[S.ZONE]]
+            name = tr("、", ", ").join(members[S.STATION_NAME].astype(str))
+        out.append(str(name) or "—")
+    return out
+
+
+def _zone_sheet(ws: Worksheet, plan: pd.DataFrame, zones: pd.DataFrame) -> None:
+    """Sheet 防区汇总: one row per zone and a bold total row."""
+    zones = zones.sort_values(S.ZONE)
+    load = K.numeric(zones, S.LOAD)
+    officers = K.numeric(zones, S.OFFICERS)
+    whole = bool(((load % 1) == 0).all())
+    cols = [
+        _Col(tr("防区", "Zone"), "0"),
+        _Col(tr("防区名称", "Zone name")),
+        _Col(tr("中心所", "Centre station")),
+        _Col(tr("执法办案队驻地", "Case team base")),
+        _Col(tr("社区警务队驻地", "Community team base")),
+        _Col(tr("派出所数", "Stations"), _INT),
+        _Col(tr("警情量", "Incident load"), _INT if whole else _DEC),
+        _Col(tr("占比", "Share"), _PCT),
+        _Col(tr("警力", "Officers"), _INT),
+        _Col(tr("每名民警警情", "Load per officer"), _DEC),
+    ]
+    values: list[Sequence[Any]] = [
+        zones[S.ZONE].astype(int).tolist(),
+        K.zone_names(zones),
+        K.column(zones, S.CENTER_NAME, None).tolist(),
+        _team_hosts(zones, plan, K.CASE_TEAM_NAME, K.IS_CASE_BASE),
+        _team_hosts(zones, plan, K.COMMUNITY_TEAM_NAME, K.IS_COMMUNITY_BASE),
+        K.numeric(zones, S.N_STATIONS).tolist(),
+        load.tolist(),
+        K.numeric(zones, S.SHARE).tolist(),
+        officers.tolist(),
+        K.numeric(zones, S.LOAD_PER_OFFICER).tolist(),
+    ]
+    t = K.numeric(zones, K.WITHIN_MINUTES).dropna()
+    within = f"{t.iloc[0]:g} " if len(t) and t.nunique() == 1 else "T "
+    for key, col in (
+        (K.MAX_MINUTES, _Col(tr("最长通行时间（分钟）", "Longest travel (min)"), _DEC)),
+        (K.MEAN_MINUTES, _Col(tr("平均通行时间（分钟）", "Mean travel (min)"), _DEC)),
+        (K.SHARE_WITHIN_T, _Col(tr(f"{within}分钟内可达", f"Within {within}min"), _PCT)),
+    ):
+        if key in zones.columns:
+            cols.append(col)
+            values.append(K.numeric(zones, key).tolist())
+    if K.TRAVEL_METHOD in zones.columns:
+        cols.append(_Col(tr("通行时间估算方式", "Travel times")))
+        values.append([K.travel_method(v) or None for v in zones[K.TRAVEL_METHOD]])
+    if K.CENTER_REASON in zones.columns:
+        cols.append(_Col(tr("选址理由", "Why this centre"), wrap=True, max_width=60))
+        values.append(K.column(zones, K.CENTER_REASON, None).tolist())
+    rows = [list(r) for r in zip(*values, strict=True)]
+    n = K.numeric(zones, S.N_STATIONS)
+    total_officers = float(officers.sum(min_count=1))
+    total = [tr("合计", "Total"), None, None, None, None, n.sum(min_count=1), load.sum()]
+    total += [1.0 if load.sum() > 0 else None, total_officers]
+    total += [load.sum() / total_officers if total_officers > 0 else None]
+    total += [None] * (len(cols) - len(total))
+    _write_table(ws, cols, [*rows, total], total=True)
+
+
+def _station_sheet(ws: Worksheet, plan: pd.DataFrame, zones: pd.DataFrame) -> None:
+    """Sheet 派出所明细: one row per station, by zone, 中心所 first."""
+    names = dict(zip(zones[S.ZONE].astype(int), K.zone_names(zones), strict=True))
+    plan = plan.assign(
+        _z=pd.to_numeric(plan[S.ZONE], errors="coerce"), _c=~K.flags(plan, S.IS_CENTER)
+    )
+    plan = plan.sort_values(["_z", "_c", S.STATION_NAME], kind="stable")
+    exact = (K.numeric(plan, S.LOAD) % 1 == 0).all()
+    cols = [
+        _Col(tr("编号", "Id")),
+        _Col(tr("派出所", "Station")),
+        _Col(tr("防区", "Zone")),
+        _Col(tr("是否中心所", "Centre station")),
+        _Col(tr("警情量", "Incident load"), _INT if exact else _DEC),
+        _Col(tr("人口", "Population"), _INT),
+        _Col(tr("警力", "Officers"), _INT),
+        _Col(tr("办案区", "Case area")),
+        _Col(tr("社区村居数", "Communities"), _INT),
+    ]
+    has_case_area = S.HAS_CASE_AREA in plan.columns
+    rows = [
+        [
+            K.column(plan, S.STATION_ID, None)[i],
+            plan.at[i, S.STATION_NAME],
+            names.get(int(z), tr(f"第{int(z)}防区", f"Zone {int(z)}")) if np.isfinite(z) else None,
+            _yes(K.flags(plan, S.IS_CENTER)[i]),
+            K.numeric(plan, S.LOAD)[i],
+            K.numeric(plan, S.POPULATION)[i],
+            K.numeric(plan, S.OFFICERS)[i],
+            _yes(plan.at[i, S.HAS_CASE_AREA]) if has_case_area else None,
+            K.numeric(plan, S.COMMUNITIES)[i],
+        ]
+        for i, z in zip(plan.index, plan["_z"], strict=True)
+    ]
+    _write_table(ws, cols, rows)
+    ws.auto_filter.ref = ws.dimensions
+
+
+#: Readable names of report entries, per group (unknown entries show their key).
+_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "plan": {
+        "n_stations": ("派出所数", "Stations"),
+        "n_zones": ("防区数", "Zones"),
+        "urban_core": ("城关所", "Urban core"),
+        "spread": ("均衡防区负荷极差（(最大−最小)/平均）", "Load spread ((max − min) / mean)"),
+        "max_dev": ("最大偏差（|负荷/平均 − 1|）", "Max deviation (|load / mean − 1|)"),
+        "cut_edges": ("跨防区相邻边数", "Cut edges"),
+        "total_load": ("警情总量", "Total load"),
+    },
+    "solver": {
+        "name": ("求解器", "Solver"),
+        "status": ("状态", "Status"),
+        "seconds": ("用时（秒）", "Seconds"),
+        "gap": ("最优性差距", "Optimality gap"),
+        "objective": ("目标值", "Objective"),
+        "bound": ("下界", "Bound"),
+        "phases": ("求解阶段数", "Phases"),
+        "contiguity": ("连通约束", "Contiguity model"),
+        "seed": ("随机种子", "Seed"),
+        "time_limit": ("时限（秒）", "Time limit (s)"),
+        "balance": ("均衡方式", "Balance"),
+        "tolerance": ("均衡容差", "Tolerance"),
+    },
+    "intake": {
+        "source": ("警情文件", "Incidents file"),
+        "encoding": ("编码", "Encoding"),
+        "rows_read": ("读入警情", "Rows read"),
+        "duplicates_dropped": ("剔除重复", "Duplicates dropped"),
+        "outside_window": ("时间窗外", "Outside the date window"),
+        "rows_kept": ("保留警情", "Rows kept"),
+        "missing_coordinates": ("缺坐标", "Missing coordinates"),
+        "invalid_coordinates": ("坐标无效", "Invalid coordinates"),
+        "personal_columns_dropped": ("已删除的个人信息列", "Personal columns dropped"),
+        "crs": ("坐标系", "Coordinates"),
+        "rows_attributed": ("参与归属的警情", "Rows attributed"),
+        "assigned": ("已归属派出所", "Assigned to a station"),
+        "unassigned.total": ("未归属", "Unassigned"),
+        "by.point_in_polygon": ("按坐标落入辖区", "By point in polygon"),
+        "by.nearest_within_tolerance": ("按就近辖区（容差内）", "By nearest within tolerance"),
+        "by.unit_name": ("按管辖单位", "By unit name"),
+        "disagreements.count": ("坐标与管辖单位不一致", "Location/unit disagreements"),
+        "weighted_total": ("加权警情量", "Weighted total"),
+        "tolerance_m": ("辖区外容差（米）", "Outside tolerance (m)"),
+    },
+    "scenario": {
+        "stations": ("派出所文件", "Stations file"),
+        "incidents": ("警情文件", "Incidents file"),
+        "zones": ("防区数 K", "Zones K"),
+        "urban_core": ("城关所", "Urban core"),
+        "balance": ("均衡方式", "Balance"),
+        "tolerance": ("均衡容差", "Tolerance"),
+        "solver": ("求解器", "Solver"),
+        "time_limit": ("时限（秒）", "Time limit (s)"),
+        "seed": ("随机种子", "Seed"),
+        "islands": ("飞地处理", "Islands"),
+        "compactness_weight": ("紧凑度权重", "Compactness weight"),
+        "similarity_weight": ("警情结构相似度权重", "Similarity weight"),
+        "min_shared_m": ("相邻最短共边（米）", "Min shared boundary (m)"),
+        "together": ("须同区", "Together"),
+        "forbidden_links": ("禁止相连", "Forbidden links"),
+        "forced_links": ("强制相连", "Forced links"),
+        "date_from": ("起始日期", "From"),
+        "date_to": ("截止日期", "To"),
+        "title": ("标题", "Title"),
+        "out": ("输出目录", "Output folder"),
+    },
+    "tool": {"name": ("程序", "Program"), "version": ("版本", "Version")},
+}
+_PREFIXES = {"weights.": ("类别权重：", "Weight: "), "columns.": ("识别的列：", "Column: ")}
+_PERCENT_KEYS = {"spread", "max_dev", "gap"}
+_SECRET = ("key", "token", "password", "secret")
+
+
+def _flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """``(dotted key, value)`` leaves of a nested mapping; lists of mappings are counted."""
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            yield from _flatten(v, f"{prefix}.{k}" if prefix else str(k))
+    elif isinstance(value, list | tuple) and value and all(isinstance(v, Mapping) for v in value):
+        yield prefix, len(value)  # e.g. solver phases: counted here, detailed in report.json
+    else:
+        yield prefix, value
+
+
+def _label(group: str, key: str) -> str:
+    """Readable name of a report entry (its key when none is known)."""
+    if key in _LABELS[group]:
+        return tr(*_LABELS[group][key])
+    for prefix, (zh, en) in _PREFIXES.items():
+        if key.startswith(prefix):
+            return tr(zh, en) + key[len(prefix) :]
+    return key
+
+
+def _param_sheet(ws: Worksheet, report: Mapping[str, Any], plan: pd.DataFrame) -> None:
+    """Sheet 参数与指标: figures of merit, solver, ledger, scenario (secrets masked)."""
+    cols = [
+        _Col(tr("分组", "Group")),
+        _Col(tr("指标", "Item"), max_width=46),
+        _Col(tr("值", "Value"), max_width=60, wrap=True),
+        _Col(tr("键", "Key"), max_width=40),
+    ]
+    ids = K.column(plan, S.STATION_ID, None).astype(str)
+    names = dict(zip(ids, plan[S.STATION_NAME], strict=True))
+    core = report.get("urban_core")
+    summary = {k: report[k] for k in _LABELS["plan"] if k in report}
+    if core is not None and str(core) in names:
+        summary["urban_core"] = f"{names[str(core)]}（{core}）"
+    groups = [
+        ("plan", tr("方案指标", "Plan"), summary),
+        ("solver", tr("求解器", "Solver"), report.get("solver") or {}),
+        ("intake", tr("警情数据", "Incident ledger"), report.get("intake") or {}),
+        ("scenario", tr("场景参数", "Scenario"), report.get("scenario") or {}),
+        ("tool", tr("程序", "Tool"), report.get("tool") or {}),
+    ]
+    rows: list[list[Any]] = []
+    formats = []
+    for group, title, values in groups:
+        for key, value in _flatten(values):
+            if any(word in key.lower() for word in _SECRET) and value:
+                value = "******"  # e.g. a map key: never copied into a shared file
+            rows.append([title, _label(group, key), value, key])
+            fmt = "General"
+            if isinstance(value, float) and key.split(".")[-1] in _PERCENT_KEYS:
+                fmt = "0.00%" if key.endswith("gap") else _PCT
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                fmt = _INT if float(value).is_integer() else "General"
+            formats.append(fmt)
+    _write_table(ws, cols, rows)
+    for (cell,), fmt in zip(ws.iter_rows(min_row=2, min_col=3, max_col=3), formats, strict=True):
+        cell.number_format = fmt
+        cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
+
+
+def plan_to_excel(
+    plan: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, report: Mapping[str, Any], path: str | Path
+) -> Path:
+    """Write ``zones.xlsx``: zone summary, station list, parameters and figures.
+
+    Parameters
+    ----------
+    plan
+        One row per station (see :func:`zoning.outputs.tables.plan_frame`).
+    zones
+        One row per zone (see :func:`zoning.outputs.tables.zones_frame`); the travel
+        columns ``max_minutes``, ``mean_minutes``, ``share_within_t`` and
+        ``center_reason`` are added to the summary when present.
+    report
+        The run report (``spread``, ``max_dev``, ``cut_edges``, ``solver``,
+        ``intake``, ``scenario``, …); missing parts are left out.
+    path
+        Output file; missing parent folders are created.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None  # a new workbook always has one sheet
+    ws.title = tr("防区汇总", "Zones")
+    _zone_sheet(ws, plan, zones)
+    _station_sheet(wb.create_sheet(tr("派出所明细", "Stations")), plan, zones)
+    _param_sheet(wb.create_sheet(tr("参数与指标", "Parameters")), report, plan)
+    wb.properties.creator = "zoning"
+    wb.properties.title = tr("多所连片防区方案", "Cross-station defence zones")
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out
+
+
+def _gpkg_ready(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """WGS84, with list/dict cells as JSON text (GeoPackage columns are scalar)."""
+    out = K.to_wgs84(frame).copy()
+    if out.crs is None:
+        out = out.set_crs(4326)
+    for col in out.columns:
+        if col != out.geometry.name and out[col].dtype == object:
+            nested = out[col].map(lambda v: isinstance(v, list | tuple | dict | set))
+            if nested.any():
+                out[col] = out[col].map(
+                    lambda v: (
+                        json.dumps(list(v) if isinstance(v, set) else v, ensure_ascii=False)
+                        if isinstance(v, list | tuple | dict | set)
+                        else v
+                    )
+                )
+    return out
+
+
+def plan_to_gpkg(plan: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, path: str | Path) -> Path:
+    """Write the ``plan`` and ``zones`` layers into one GeoPackage (EPSG:4326).
+
+    Parameters
+    ----------
+    plan, zones
+        The plan frames; list or dict cells are stored as JSON text.
+    path
+        Output file (replaced if it exists); missing parent folders are created.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.unlink(missing_ok=True)
+    for frame, layer in ((plan, "plan"), (zones, "zones")):
+        _gpkg_ready(frame).to_file(out, layer=layer, driver="GPKG", engine="pyogrio")
+    return out

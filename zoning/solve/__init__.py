@@ -1,0 +1,1 @@
+"""The partition engine: problem, rules, diagnosis, exact and heuristic solvers."""

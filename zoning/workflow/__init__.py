@@ -1,0 +1,1 @@
+"""Planning runs from files: plan, alternatives, evaluate and compare."""

@@ -1,0 +1,217 @@
+"""The whole pipeline from files: read, plan, write.
+
+:func:`plan_from_files` reads the stations (:mod:`zoning.io`), computes loads
+(:mod:`zoning.load`), plans with :func:`zoning.workflow.run.plan_stations`
+(graph, partition, 中心所), adds ranked alternatives
+(:mod:`zoning.workflow.alternatives`) and writes every output
+(:mod:`zoning.outputs`, :mod:`zoning.maps`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+
+from zoning._i18n import tr
+from zoning.errors import InputError
+from zoning.io.incidents import IncidentTable, incidents_from_file
+from zoning.io.layers import read_layer
+from zoning.io.stations import stations_from_file
+from zoning.load import LoadResult, loads_from_column, loads_from_incidents
+from zoning.maps.basemaps import resolve_basemap
+from zoning.outputs.tables import write_geojson, write_report
+from zoning.scenario import Scenario
+from zoning.workflow.alternatives import plan_alternatives
+from zoning.workflow.run import PlanResult, Progress, plan_stations
+
+
+def plan_from_files(
+    stations: str | Path,
+    *,
+    scenario: Scenario | None = None,
+    out_dir: str | Path | None = None,
+    write: bool = True,
+    progress: Progress | None = None,
+) -> PlanResult:
+    """Run the whole pipeline on files and write the outputs.
+
+    Parameters
+    ----------
+    stations
+        Station jurisdiction polygons (GeoJSON, Shapefile, GeoPackage).
+    scenario
+        Planning choices; ``scenario.incidents`` or ``scenario.load_column``
+        supplies the load.
+    out_dir
+        Output folder; default ``scenario.out`` or ``maps/<stations stem>/``.
+    write
+        Write plan.geojson, zones.geojson, report.json and map.html.
+    progress
+        Called with solver progress events on long solves.
+
+    Returns
+    -------
+    PlanResult
+    """
+    scenario = scenario or Scenario()
+    stations_path = Path(stations)
+    if write:  # check the basemap before the work, so a bad value fails fast
+        resolve_basemap(scenario.basemap, tianditu_key=scenario.tianditu_key)
+    frame = stations_from_scenario(stations_path, scenario)
+    load = load_from_scenario(frame, scenario, source=str(stations_path))
+    source = str(stations_path)
+    if scenario.alternatives > 1:
+        results = plan_alternatives(
+            frame,
+            load,
+            n=scenario.alternatives,
+            slack=scenario.alternatives_slack,
+            scenario=scenario,
+            source=source,
+            progress=progress,
+        )
+    else:
+        results = [plan_stations(frame, load, scenario=scenario, source=source, progress=progress)]
+    result = results[0]
+    result.alternatives = results[1:]
+    inputs = {
+        "stations": source,
+        "incidents": str(scenario.incidents) if scenario.incidents else None,
+        "load_column": scenario.load_column,
+    }
+    folders = {1: "."} | {rank: f"alternatives/{rank}" for rank in range(2, len(results) + 1)}
+    summary = [
+        {
+            "rank": rank,
+            "folder": folders[rank],
+            "spread": r.partition.spread,
+            "max_dev": r.partition.max_dev,
+            "cut_edges": r.partition.cut_edges,
+            "solver_status": r.partition.solver.get("status"),
+            "moved": r.report.get("alternative", {}).get("moved", []),
+        }
+        for rank, r in enumerate(results, start=1)
+    ]
+    for r in results:
+        r.report["inputs"] = inputs
+        if len(results) > 1:
+            r.report["alternatives"] = summary
+    if write:
+        out = Path(out_dir or scenario.out or Path("maps") / stations_path.stem)
+        for rank, r in enumerate(results, start=1):
+            r.files = write_outputs(r, out / folders[rank], scenario=scenario)
+    return result
+
+
+def stations_from_scenario(path: Path, scenario: Scenario) -> gpd.GeoDataFrame:
+    """Read the station file with the scenario's column choices."""
+    return stations_from_file(
+        path,
+        id_column=scenario.id_column,
+        name_column=scenario.name_column,
+        columns=dict(scenario.station_columns) or None,
+    )
+
+
+def load_from_scenario(
+    stations: gpd.GeoDataFrame,
+    scenario: Scenario,
+    *,
+    source: str = "stations",
+    incidents: IncidentTable | None = None,
+) -> LoadResult:
+    """Station loads from ``scenario.load_column`` or else the incidents.
+
+    The one place that chooses the load source (``plan``, ``evaluate``, the app).
+
+    Parameters
+    ----------
+    stations
+        Canonical stations.
+    scenario
+        ``load_column``, or ``incidents`` (read here with the scenario's column,
+        CRS and date choices) and the category weights.
+    source
+        Name of the stations file, for messages.
+    incidents
+        An incident table already read (the app reads an upload once); used
+        instead of reading ``scenario.incidents``.
+
+    Raises
+    ------
+    InputError
+        When neither is given, or the load cannot be computed.
+    """
+    if scenario.load_column:
+        return loads_from_column(stations, scenario.load_column, source=source)
+    if incidents is None and scenario.incidents:
+        incidents = incidents_from_file(
+            scenario.incidents,
+            columns=dict(scenario.incident_columns) or None,
+            crs=scenario.incidents_crs,
+            date_from=scenario.date_from,
+            date_to=scenario.date_to,
+        )
+    if incidents is not None:
+        return loads_from_incidents(
+            stations,
+            incidents,
+            weights=dict(scenario.category_weights) or None,
+            tolerance_m=scenario.outside_tolerance_m,
+        )
+    raise InputError(
+        tr(
+            f"{source}：没有警情数据。请用 --incidents 指定警情文件，"
+            "或用 --load-column 指定站点文件中的警情量列",
+            f"{source}: no load given. Pass --incidents FILE, or --load-column COL "
+            "naming a load column of the stations file",
+        )
+    )
+
+
+def write_outputs(result: PlanResult, out: Path, *, scenario: Scenario) -> dict[str, Path]:
+    """Write every output of a plan into ``out``.
+
+    plan.geojson, zones.geojson, plan.gpkg, zones.xlsx, map.html (offline unless
+    ``scenario.online``), the printable map.png / map.pdf and report.json.
+    """
+    from zoning.maps.webmap import map_from_plan, save_map
+    from zoning.outputs.excel import plan_to_excel, plan_to_gpkg  # heavy imports only when writing
+    from zoning.outputs.printmap import plan_to_print
+
+    out.mkdir(parents=True, exist_ok=True)
+    files = {
+        "plan": write_geojson(result.plan, out / "plan.geojson"),
+        "zones": write_geojson(result.zones, out / "zones.geojson"),
+        "gpkg": plan_to_gpkg(result.plan, result.zones, out / "plan.gpkg"),
+    }
+    title = scenario.title or tr("多所连片防区规划（草案）", "Cross-station defence zones (draft)")
+    heat = result.load.incidents
+    river = read_layer(scenario.river, what=tr("河流图层", "river layer"))
+    fmap = map_from_plan(
+        result.plan,
+        result.zones,
+        title=title,
+        incidents=heat if heat is not None and len(heat) else None,
+        river=river,
+        online=scenario.online,
+        basemap=resolve_basemap(scenario.basemap, tianditu_key=scenario.tianditu_key),
+    )
+    files["map"] = save_map(fmap, out / "map.html", online=scenario.online)
+    files["png"], files["pdf"] = plan_to_print(
+        result.plan,
+        result.zones,
+        title=title,
+        path_png=out / "map.png",
+        path_pdf=out / "map.pdf",
+        river=river,
+        spread=result.report["spread"],
+    )
+    result.report["files"] = {k: v.name for k, v in files.items()} | {
+        "xlsx": "zones.xlsx",
+        "report": "report.json",
+    }
+    files["xlsx"] = plan_to_excel(result.plan, result.zones, result.report, out / "zones.xlsx")
+    files["report"] = write_report(result.report, out / "report.json")
+    return files

@@ -1,0 +1,350 @@
+"""One planning run on stations already read: partition, 中心所, names, report.
+
+:func:`plan_stations` is the library entry point below the file layer (spopt
+style: the stations are checked and in canonical columns, the loads computed);
+:mod:`zoning.workflow.plan` adds reading files and writing outputs.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from zoning import _schema as S
+from zoning._i18n import tr
+from zoning.centers.naming import read_features
+from zoning.centers.naming import zone_names as feature_zone_names
+from zoning.centers.placement import ZoneCenter, centers_from_plan, locks_by_station
+from zoning.centers.roads import RoadNetwork, graph_from_file, graph_from_polygon_online
+from zoning.centers.travel import TravelTimes, travel_times
+from zoning.errors import InputError, ProblemList, ZoningWarning
+from zoning.graph import graph_from_stations
+from zoning.io.stations import find_station
+from zoning.load import LoadResult
+from zoning.outputs.tables import plan_frame, zones_frame
+from zoning.scenario import Scenario
+from zoning.solve.partition import Plan, partition
+from zoning.solve.rules import violations
+from zoning.workflow.report import plan_report
+
+Progress = Callable[[dict[str, Any]], None]
+
+
+@dataclass
+class PlanResult:
+    """Everything one planning run produced."""
+
+    plan: gpd.GeoDataFrame  # one row per station
+    zones: gpd.GeoDataFrame  # one row per zone
+    report: dict[str, Any]
+    partition: Plan
+    load: LoadResult
+    centers: dict[int, ZoneCenter]
+    travel: TravelTimes | None = None
+    files: dict[str, Path] = field(default_factory=dict)
+    alternatives: list[PlanResult] = field(default_factory=list)  # runners-up, ranked
+
+
+def plan_stations(
+    stations: gpd.GeoDataFrame,
+    load: LoadResult,
+    *,
+    scenario: Scenario | None = None,
+    source: str = "stations",
+    progress: Progress | None = None,
+    exclude: Sequence[Mapping[Any, int]] = (),
+) -> PlanResult:
+    """Partition canonical stations with known loads and place 中心所.
+
+    Parameters
+    ----------
+    stations
+        Canonical station frame from :func:`zoning.io.stations.stations_from_file`.
+    load
+        Loads from :mod:`zoning.load`.
+    scenario
+        Planning choices.
+    source
+        Name of the stations file, for messages.
+    progress
+        Solver progress callback.
+    exclude
+        Earlier plans (station id -> zone) this plan must differ from
+        (see :mod:`zoning.workflow.alternatives`).
+
+    Returns
+    -------
+    PlanResult
+        With ``files`` empty (nothing written).
+    """
+    scenario = scenario or Scenario()
+    started = time.perf_counter()
+    core, locks, together, forbidden, forced = resolve_names(stations, scenario, source)
+    team_ids = resolve_team_locks(stations, scenario, source)
+    graph = graph_from_stations(stations, min_shared_m=scenario.min_shared_m)
+    travel = travel_from_scenario(stations, scenario)
+    mix = category_mix(load.by_category, stations.index)
+    officers: dict[Hashable, float] | None = None
+    if S.OFFICERS in stations.columns and stations[S.OFFICERS].notna().all():
+        officers = {str(k): float(v) for k, v in stations[S.OFFICERS].items()}
+    elif scenario.balance == "per_officer":
+        missing = (
+            stations.index[stations[S.OFFICERS].isna()].tolist() if S.OFFICERS in stations else []
+        )
+        raise InputError(
+            tr(
+                f"{source}：按警力均衡（balance = per_officer）需要每个所的警力，"
+                f"缺少：{', '.join(map(str, missing)) or '警力列'}；请补充“警力”列",
+                f"{source}: balance = per_officer needs officers for every station; missing: "
+                f"{', '.join(map(str, missing)) or 'the officers column'}; add an officers column",
+            )
+        )
+    names: dict[Hashable, str] = {str(k): str(v) for k, v in stations[S.STATION_NAME].items()}
+    node_locks: dict[Hashable, int] = {k: v for k, v in locks.items()}
+    # metric seat positions, computed once by graph_from_stations
+    positions: dict[Hashable, tuple[float, float]] = dict(graph.nodes(data="pos"))
+    plan = partition(
+        graph,
+        {str(k): float(v) for k, v in load.load.items()},
+        k=scenario.zones,
+        urban_core=core,
+        officers=officers,
+        category_mix=mix,
+        locks=node_locks,
+        together=together,
+        forbidden_links=forbidden,
+        forced_links=forced,
+        positions=positions,
+        islands=scenario.islands,
+        balance=scenario.balance,
+        tolerance=scenario.tolerance,
+        compactness_weight=scenario.compactness_weight,
+        similarity_weight=scenario.similarity_weight,
+        solver=scenario.solver,
+        time_limit=scenario.time_limit,
+        seed=scenario.seed,
+        names=names,
+        progress=progress,
+        exclude=exclude,
+    )
+    problems = [
+        v
+        for v in violations(
+        plan.graph,
+        plan.assignment,
+        k=scenario.zones,
+        core=core,
+        locks=node_locks,
+        together=together,
+        )
+        if v.kind != "guideline"  # more than 5 zones was asked for; partition warned
+    ]
+    if problems:  # the solver guarantees these; a violation here is a bug, not an input problem
+        raise AssertionError("; ".join(map(str, problems)))
+    _warn_about_parts(plan, core, names)
+    centers = centers_from_plan(
+        stations,
+        plan.assignment,
+        load.load,
+        by_category=load.by_category,
+        criteria=dict(scenario.center_criteria) or None,
+        locks=locks_by_station(plan.assignment, team_ids["center"]),
+        case_team_locks=locks_by_station(plan.assignment, team_ids["case_team"]),
+        community_team_locks=locks_by_station(plan.assignment, team_ids["community_team"]),
+        travel=travel,
+        within_minutes=scenario.within_minutes,
+        incidents=load.incidents if load.incidents is not None and len(load.incidents) else None,
+    )
+    core_zone = plan.assignment[core] if core is not None else None
+    named = feature_zone_names(
+        stations,
+        plan.assignment,
+        {z: names[c.center_id] for z, c in centers.items()},
+        features=read_features(scenario.features) if scenario.features else None,
+        name_after=scenario.name_after if scenario.features else "center",
+    )
+    zone_names = {z: scenario.zone_names.get(z) or named[z].name for z in centers}
+    zone_name_reasons = {
+        z: tr("由规划人员命名", "named by the planner")
+        if z in scenario.zone_names
+        else named[z].reason
+        for z in centers
+    }
+    frame = plan_frame(stations, plan.assignment, load.load, centers, zone_names)
+    zones = zones_frame(frame, centers, urban_core_zone=core_zone)
+    zones["zone_name_source"] = [
+        "planner" if z in scenario.zone_names else named[int(z)].source for z in zones[S.ZONE]
+    ]
+    report = plan_report(plan, zones, centers, load, scenario, core, time.perf_counter() - started)
+    for row in report["zones"]:
+        row["zone_name_reason"] = zone_name_reasons[int(row[S.ZONE])]
+    report["travel"] = travel.info(within_minutes=scenario.within_minutes)
+    return PlanResult(
+        plan=frame,
+        zones=zones,
+        report=report,
+        partition=plan,
+        load=load,
+        centers=centers,
+        travel=travel,
+    )
+
+
+def _warn_about_parts(plan: Plan, core: str | None, names: Mapping[Hashable, str]) -> None:
+    """Warn when forbidden links (or the removed urban core) split the map into parts.
+
+    Each part must hold whole zones, so a small part becomes a zone of its own and
+    the balance suffers; planners should see that at once, not only in the spread.
+    """
+    rest = plan.graph.subgraph([v for v in plan.graph.nodes if v != core])
+    parts = sorted(nx.connected_components(rest), key=len)
+    if len(parts) < 2:
+        return
+    small = "；".join(
+        "、".join(names.get(v, str(v)) for v in sorted(p, key=str)) for p in parts[:-1]
+    )
+    warnings.warn(
+        tr(
+            f"派出所之间的连接（含禁止连接）把县域分成了 {len(parts)} 块，每块必须单独成区："
+            f"{small}。若这不是本意，请检查 [links].forbidden。",
+            f"the links between stations (after forbidden links) split the county into "
+            f"{len(parts)} parts, each of which must hold whole zones: {small}. If this is "
+            "not intended, check [links].forbidden.",
+        ),
+        ZoningWarning,
+        stacklevel=2,
+    )
+
+
+def travel_from_scenario(stations: gpd.GeoDataFrame, scenario: Scenario) -> TravelTimes:
+    """Station-to-station travel minutes: by road when a network is given, else estimated."""
+    detour, speed = scenario.detour_factor, scenario.straight_speed_kph
+    if scenario.roads is None:
+        return travel_times(stations, None, detour=detour, speed_kph=speed)
+    if scenario.roads == "download":
+        graph = graph_from_polygon_online(stations)
+    else:
+        graph = graph_from_file(scenario.roads)
+    network = RoadNetwork.from_graph(graph, hwy_speeds=dict(scenario.hwy_speeds) or None)
+    return travel_times(
+        stations, network, detour=detour, speed_kph=speed, max_snap_m=scenario.max_snap_m
+    )
+
+
+def resolve_team_locks(
+    stations: gpd.GeoDataFrame, scenario: Scenario, source: str
+) -> dict[str, list[str]]:
+    """Station ids the planner fixed as 中心所 / case-team / community-team bases."""
+    problems = ProblemList()
+    out: dict[str, list[str]] = {}
+    for kind, keys in (
+        ("center", scenario.center_locks),
+        ("case_team", scenario.case_team_locks),
+        ("community_team", scenario.community_team_locks),
+    ):
+        out[kind] = []
+        for key in keys:
+            sid = find_station(stations, key)
+            if sid is None:
+                problems.add(
+                    tr(
+                        f"{source}：[centers].{kind} 中的“{key}”不是已知的派出所编号或名称",
+                        f"{source}: '{key}' in [centers].{kind} is not a known station id or name",
+                    )
+                )
+            else:
+                out[kind].append(sid)
+    problems.raise_if_any()
+    return out
+
+
+def resolve_names(
+    stations: gpd.GeoDataFrame, scenario: Scenario, source: str
+) -> tuple[
+    str | None,
+    dict[str, int],
+    list[list[str]],
+    list[tuple[str, str]],
+    list[tuple[str, str]],
+]:
+    """Turn ids-or-names from options into station ids, gathering every problem."""
+    problems = ProblemList()
+    n = len(stations)
+    if scenario.zones < 1 or scenario.zones > n:
+        problems.add(
+            tr(
+                f"{source}：防区数 K = {scenario.zones} 无效，"
+                f"应在 1 到站点数 {n} 之间；请修改 --zones",
+                f"{source}: K = {scenario.zones} zones is not possible; it must be between 1 and "
+                f"the number of stations ({n}); change --zones",
+            )
+        )
+
+    def lookup(key: str, what: str) -> str | None:
+        sid = find_station(stations, key)
+        if sid is None:
+            problems.add(
+                tr(
+                    f"{source}：{what}“{key}”不是已知的派出所编号或名称；可用的有："
+                    f"{'、'.join(stations[S.STATION_NAME].astype(str).head(30))}",
+                    f"{source}: {what} '{key}' is not a known station id or name; known: "
+                    f"{', '.join(stations[S.STATION_NAME].astype(str).head(30))}",
+                )
+            )
+        return sid
+
+    core: str | None = None
+    if scenario.urban_core:
+        core = lookup(scenario.urban_core, tr("城关所", "urban core"))
+    elif S.IS_URBAN_CORE in stations.columns:
+        flagged = stations.index[stations[S.IS_URBAN_CORE].astype(bool)].astype(str).tolist()
+        if len(flagged) == 1:
+            core = flagged[0]
+        elif len(flagged) > 1:
+            problems.add(
+                tr(
+                    f"{source}：城关列标记了多个派出所（{', '.join(flagged)}），只能有一个；"
+                    "请修正该列或用 --urban-core 指定",
+                    f"{source}: the urban-core column flags several stations "
+                    f"({', '.join(flagged)}); "
+                    "only one is allowed; fix the column or pass --urban-core",
+                )
+            )
+    locks: dict[str, int] = {}
+    for key, zone in scenario.locks.items():
+        sid = lookup(key, tr("锁定的派出所", "locked station"))
+        if sid is not None:
+            locks[sid] = int(zone)
+    together = []
+    for group in scenario.together:
+        ids = [lookup(k, tr("同区组中的派出所", "station of a together group")) for k in group]
+        together.append([i for i in ids if i is not None])
+    pairs: dict[str, list[tuple[str, str]]] = {"forbidden": [], "forced": []}
+    for kind, links in (("forbidden", scenario.forbidden_links), ("forced", scenario.forced_links)):
+        for a, b in links:
+            ia = lookup(a, tr("连接中的派出所", "station of a link"))
+            ib = lookup(b, tr("连接中的派出所", "station of a link"))
+            if ia is not None and ib is not None:
+                pairs[kind].append((ia, ib))
+    problems.raise_if_any()
+    return core, locks, together, pairs["forbidden"], pairs["forced"]
+
+
+def category_mix(
+    by_category: pd.DataFrame | None, index: pd.Index
+) -> dict[Hashable, list[float]] | None:
+    if by_category is None or by_category.empty or by_category.to_numpy().sum() == 0:
+        return None
+    counts = by_category.reindex(index).fillna(0.0).to_numpy(dtype=float)
+    totals = counts.sum(axis=1, keepdims=True)
+    shares = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
+    return {str(sid): row.tolist() for sid, row in zip(index, shares, strict=True)}
