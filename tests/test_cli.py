@@ -249,3 +249,24 @@ def test_forbidden_links_that_cut_a_station_off_warn(grid_file: Path, tmp_path: 
     assert "r0c0派出所" in result.output
     plan = gpd.read_file(out / "plan.geojson").set_index("station_id")
     assert (plan["zone"] == plan.loc["r0c0", "zone"]).sum() == 1  # a zone of its own
+
+
+def test_no_print_skips_the_printable_map(grid_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run(
+        "plan",
+        str(grid_file),
+        "--load-column",
+        "警情量",
+        "-k",
+        "3",
+        "--out",
+        str(out),
+        "--no-print",
+    )
+    assert result.exit_code == 0, result.output
+    assert (out / "map.html").is_file() and (out / "zones.xlsx").is_file()
+    assert not (out / "map.png").exists() and not (out / "map.pdf").exists()
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert "png" not in report["files"] and "pdf" not in report["files"]
+    assert report["scenario"]["print_map"] is False

@@ -79,6 +79,7 @@ SCENARIO_FIELDS: dict[str, Any] = {
     "title": st.none() | TEXT,
     "lang": st.sampled_from(["zh", "en"]),
     "online": st.booleans(),
+    "print_map": st.booleans(),
     "basemap": st.none() | TEXT,
     "tianditu_key": st.none() | TEXT,
     "center_criteria": st.dictionaries(ANY_TEXT, NUMBER, max_size=3),

@@ -93,6 +93,7 @@ class Scenario:
     title: str | None = None
     lang: Literal["zh", "en"] = "zh"
     online: bool = False
+    print_map: bool = True  # map.png / map.pdf (matplotlib); off with --no-print
     basemap: str | None = None
     tianditu_key: str | None = None
 
@@ -271,6 +272,7 @@ _SPEC: dict[str, dict[str, tuple[str, Callable[[Any], Any]]]] = {
         "title": ("title", _text),
         "lang": ("lang", _choice("zh", "en")),
         "online": ("online", _bool),
+        "print": ("print_map", _bool),
         "basemap": ("basemap", _text),
         "tianditu_key": ("tianditu_key", _text),
     },
@@ -444,6 +446,7 @@ max_snap_m = 2000                  # 驻地距道路超过此距离时改用直�
 # title = "某县多所连片防区规划（草案）"
 lang = "zh"                        # zh 或 en
 online = false                     # true：地图从 CDN 加载脚本（文件更小，需联网）
+print = true                       # 输出 A4 打印图 map.png / map.pdf（false 更快）
 # basemap = "osm"                  # 底图：osm、tianditu、gaode 或内网瓦片地址 http://…/{z}/{x}/{y}.png
 # tianditu_key = ""                # 天地图密钥（会写入 HTML 文件）
 """

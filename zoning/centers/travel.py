@@ -428,8 +428,10 @@ def _incident_minutes(
     points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326")
     points[~has_xy] = None
     result = minutes_to_points(travel, src, points)
-    frame = travel.frame()
-    seat = np.array([frame.at[c, s] for c, s in zip(src, sid, strict=True)])
+    index = {s: i for i, s in enumerate(travel.ids)}
+    rows = np.fromiter((index[c] for c in src), dtype=np.int64, count=len(src))
+    cols = np.fromiter((index[s] for s in sid), dtype=np.int64, count=len(sid))
+    seat = travel.minutes[rows, cols] if len(src) else np.empty(0)
     return np.where(np.isfinite(result), result, seat), weight, zone
 
 

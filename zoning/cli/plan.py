@@ -85,6 +85,13 @@ from zoning.scenario import Scenario, scenario_from_toml, scenario_to_toml, writ
     type=click.IntRange(min=1),
     help="备选方案数 N（默认 1）/ number of ranked alternative plans",
 )
+@click.option(
+    "--no-print",
+    "print_map",
+    flag_value=False,
+    default=None,
+    help="不输出 A4 打印图（更快）/ skip map.png and map.pdf",
+)
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度 / no progress output")
 def plan_command(
     stations: Path,

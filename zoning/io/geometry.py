@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import shapely
-from pyproj import CRS
+from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
 from zoning._i18n import tr
@@ -31,7 +32,30 @@ def metric_crs(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> CRS:
         unit = crs.axis_info[0].unit_name if crs.axis_info else ""
         if unit in ("metre", "meter"):
             return crs
-    return frame.to_crs(4326).estimate_utm_crs()
+    west, south, east, north = frame.total_bounds
+    if crs.is_geographic:
+        lon, lat = (west + east) / 2, (south + north) / 2
+    else:
+        to_wgs84 = _to_wgs84(crs.to_wkt())
+        xs, ys = to_wgs84.transform([west, east, west, east], [south, south, north, north])
+        lon, lat = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    return utm_crs(lon, lat)
+
+
+@lru_cache(maxsize=64)
+def utm_crs(lon: float, lat: float) -> CRS:
+    """The WGS 84 / UTM zone holding ``(lon, lat)`` (what ``estimate_utm_crs`` gives, cached).
+
+    >>> utm_crs(116.4, 39.9).to_epsg()
+    32650
+    """
+    zone = min(60, max(1, int((lon + 180.0) // 6.0) + 1))
+    return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+
+
+@lru_cache(maxsize=16)
+def _to_wgs84(wkt: str) -> Transformer:
+    return Transformer.from_crs(CRS.from_wkt(wkt), "EPSG:4326", always_xy=True)
 
 
 def polygonal_part(geom: BaseGeometry) -> BaseGeometry | None:

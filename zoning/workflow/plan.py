@@ -19,7 +19,6 @@ from zoning.io.incidents import IncidentTable, incidents_from_file
 from zoning.io.layers import read_layer
 from zoning.io.stations import stations_from_file
 from zoning.load import LoadResult, loads_from_column, loads_from_incidents
-from zoning.maps.basemaps import resolve_basemap
 from zoning.outputs.tables import write_geojson, write_report
 from zoning.scenario import Scenario
 from zoning.workflow.alternatives import plan_alternatives
@@ -57,6 +56,8 @@ def plan_from_files(
     scenario = scenario or Scenario()
     stations_path = Path(stations)
     if write:  # check the basemap before the work, so a bad value fails fast
+        from zoning.maps.basemaps import resolve_basemap  # folium: only when writing
+
         resolve_basemap(scenario.basemap, tianditu_key=scenario.tianditu_key)
     frame = stations_from_scenario(stations_path, scenario)
     load = load_from_scenario(frame, scenario, source=str(stations_path))
@@ -176,9 +177,9 @@ def write_outputs(result: PlanResult, out: Path, *, scenario: Scenario) -> dict[
     plan.geojson, zones.geojson, plan.gpkg, zones.xlsx, map.html (offline unless
     ``scenario.online``), the printable map.png / map.pdf and report.json.
     """
+    from zoning.maps.basemaps import resolve_basemap
     from zoning.maps.webmap import map_from_plan, save_map
     from zoning.outputs.excel import plan_to_excel, plan_to_gpkg  # heavy imports only when writing
-    from zoning.outputs.printmap import plan_to_print
 
     out.mkdir(parents=True, exist_ok=True)
     files = {
@@ -199,15 +200,18 @@ def write_outputs(result: PlanResult, out: Path, *, scenario: Scenario) -> dict[
         basemap=resolve_basemap(scenario.basemap, tianditu_key=scenario.tianditu_key),
     )
     files["map"] = save_map(fmap, out / "map.html", online=scenario.online)
-    files["png"], files["pdf"] = plan_to_print(
-        result.plan,
-        result.zones,
-        title=title,
-        path_png=out / "map.png",
-        path_pdf=out / "map.pdf",
-        river=river,
-        spread=result.report["spread"],
-    )
+    if scenario.print_map:
+        from zoning.outputs.printmap import plan_to_print  # matplotlib: only when printing
+
+        files["png"], files["pdf"] = plan_to_print(
+            result.plan,
+            result.zones,
+            title=title,
+            path_png=out / "map.png",
+            path_pdf=out / "map.pdf",
+            river=river,
+            spread=result.report["spread"],
+        )
     result.report["files"] = {k: v.name for k, v in files.items()} | {
         "xlsx": "zones.xlsx",
         "report": "report.json",

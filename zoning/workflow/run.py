@@ -139,12 +139,12 @@ def plan_stations(
     problems = [
         v
         for v in violations(
-        plan.graph,
-        plan.assignment,
-        k=scenario.zones,
-        core=core,
-        locks=node_locks,
-        together=together,
+            plan.graph,
+            plan.assignment,
+            k=scenario.zones,
+            core=core,
+            locks=node_locks,
+            together=together,
         )
         if v.kind != "guideline"  # more than 5 zones was asked for; partition warned
     ]
