@@ -301,5 +301,5 @@ def test_naming_features_accept_kind_columns_and_reject_nameless_files(tmp_path:
     nameless.to_file(path, driver="GeoJSON")
     with pytest.raises(InputError, match="name"):
         read_features(path)
-    with pytest.raises(InputError, match="命名要素：.*missing.gpkg：文件不存在"):
+    with pytest.raises(InputError, match=r"命名要素：.*missing\.gpkg：文件不存在"):
         read_features(tmp_path / "missing.gpkg")
