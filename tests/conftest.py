@@ -69,6 +69,14 @@ def grid_stations(rows: int = 3, cols: int = 3, *, island: bool = False) -> gpd.
     return gpd.GeoDataFrame(records, geometry="geometry", crs="EPSG:4326")
 
 
+@pytest.fixture(scope="session")
+def grid_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 3×3 grid written once per session as GeoJSON (read it, never write to it)."""
+    path = tmp_path_factory.mktemp("grid") / "grid.geojson"
+    grid_stations().to_file(path, driver="GeoJSON")
+    return path
+
+
 @pytest.fixture
 def grid_file(tmp_path: Path) -> Path:
     """The 3×3 grid written as GeoJSON."""
