@@ -92,6 +92,12 @@ from zoning.scenario import Scenario, scenario_from_toml, scenario_to_toml, writ
     default=None,
     help="不输出 A4 打印图（更快）/ skip map.png and map.pdf",
 )
+@click.option(
+    "--check",
+    type=click.Path(path_type=Path),
+    help="重新运行并核对能否复现已保存的方案（输出目录或 report.json）；不写文件"
+    " / re-run and check that a saved plan is reproduced (output folder or report.json)",
+)
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度 / no progress output")
 def plan_command(
     stations: Path,
@@ -100,6 +106,7 @@ def plan_command(
     lang: str | None,
     quiet: bool,
     save_scenario: Path | None,
+    check: Path | None,
     **options: Any,
 ) -> None:
     """划分防区：读入派出所辖区 STATIONS 与警情，输出方案与地图。
@@ -118,7 +125,41 @@ def plan_command(
         if save_scenario:
             scenario_to_toml(scenario, save_scenario)
             click.echo(tr(f"场景文件：{save_scenario}", f"Scenario file: {save_scenario}"))
-        run_plan(stations, scenario, quiet=quiet)
+        if check is not None:
+            check_plan(stations, scenario, check)
+        else:
+            run_plan(stations, scenario, quiet=quiet)
+
+
+def check_plan(stations: Path, scenario: Scenario, saved: Path) -> None:
+    """Re-run the scenario without writing, compare with ``saved``; exit 1 if it differs."""
+    from zoning.workflow.plan import plan_from_files
+    from zoning.workflow.reproduce import check_reproduces
+
+    result = plan_from_files(stations, scenario=scenario, write=False)
+    outcome = check_reproduces(result, saved)
+    if outcome.reproduced:
+        click.echo(
+            tr(
+                f"已复现：{saved} 中的方案与本次运行完全一致（分配、中心所、指标）",
+                f"Reproduced: the plan in {saved} matches this run exactly "
+                "(assignment, centres, figures)",
+            )
+        )
+        return
+    click.echo(tr(f"未能复现 {saved}：", f"Not reproduced: {saved}:"), err=True)
+    for line in outcome.differences:
+        click.echo("  " + line, err=True)
+    if outcome.changed_inputs:
+        click.echo(
+            tr(
+                f"  输入文件自保存以来已改变：{'、'.join(outcome.changed_inputs)}",
+                f"  input files changed since the plan was saved: "
+                f"{', '.join(outcome.changed_inputs)}",
+            ),
+            err=True,
+        )
+    raise SystemExit(1)
 
 
 @click.command("demo")

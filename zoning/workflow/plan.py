@@ -22,6 +22,7 @@ from zoning.load import LoadResult, loads_from_column, loads_from_incidents
 from zoning.outputs.tables import write_geojson, write_report
 from zoning.scenario import Scenario
 from zoning.workflow.alternatives import plan_alternatives
+from zoning.workflow.reproduce import reproducibility
 from zoning.workflow.run import PlanResult, Progress, plan_stations
 
 
@@ -96,6 +97,7 @@ def plan_from_files(
     ]
     for r in results:
         r.report["inputs"] = inputs
+        r.report["reproduce"] = reproducibility(r, scenario, stations_path)
         if len(results) > 1:
             r.report["alternatives"] = summary
     if write:
