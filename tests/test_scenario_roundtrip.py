@@ -51,6 +51,7 @@ SCENARIO_FIELDS: dict[str, Any] = {
     "id_column": st.none() | TEXT,
     "name_column": st.none() | TEXT,
     "load_column": st.none() | TEXT,
+    "loads": PATH,
     "station_columns": st.dictionaries(ANY_TEXT, ANY_TEXT, max_size=3),
     "incident_columns": st.dictionaries(ANY_TEXT, ANY_TEXT, max_size=3),
     "date_from": st.none() | TEXT,
@@ -110,7 +111,7 @@ def materialise(values: dict[str, Any], folder: Path) -> Scenario:
         "elsewhere": Path("/opt/zoning-elsewhere"),
     }
     done = dict(values)
-    for name in ("stations", "incidents", "river", "features", "roads", "out"):
+    for name in ("stations", "incidents", "loads", "river", "features", "roads", "out"):
         if done[name] not in (None, "download"):
             place, parts = done[name]
             done[name] = roots[place].joinpath(*parts).resolve()

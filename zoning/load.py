@@ -44,10 +44,11 @@ from zoning.errors import InputError, ZoningWarning
 from zoning.io.columns import format_rows, name_variants, norm_key, parse_number
 from zoning.io.geometry import metric_crs
 from zoning.io.incidents import IncidentTable
+from zoning.io.loadtable import LoadTable
 from zoning.io.stations import station_lookup
 from zoning.settings import get_logger
 
-__all__ = ["LoadResult", "loads_from_column", "loads_from_incidents"]
+__all__ = ["LoadResult", "loads_from_column", "loads_from_incidents", "loads_from_table"]
 
 _QUANTUM = 2.0**-20
 _OTHER = "其他"
@@ -383,4 +384,100 @@ def loads_from_column(stations: gpd.GeoDataFrame, column: str, *, source: str = 
         "empty_cells": len(empty),
         "weighted_total": math.fsum(numbers),
     }
+    return LoadResult(load=load, by_category=by_category, incidents=incidents, ledger=ledger)
+
+
+def loads_from_table(
+    stations: gpd.GeoDataFrame,
+    table: LoadTable,
+    *,
+    weights: Mapping[str, float] | None = None,
+) -> LoadResult:
+    """Weight a statistics table (``--loads``) into station loads.
+
+    Parameters
+    ----------
+    stations
+        Canonical stations.
+    table
+        Counts per station from :func:`zoning.io.loadtable.loads_table_from_file`.
+    weights
+        Category -> weight, as for :func:`loads_from_incidents`; they apply to
+        category columns (a column whose category is unknown is weighted as
+        其他, with a :class:`~zoning.errors.ZoningWarning`). A total column is
+        taken as it is (a warning says so when weights were given).
+
+    Returns
+    -------
+    LoadResult
+        Every weighted cell is rounded to a multiple of 2⁻²⁰ before summing, so
+        ``load.sum() == ledger["weighted_total"]`` exactly; ``by_category``
+        holds the counts per category (zero for a total column).
+    """
+    weight_table = _weight_table(weights)
+    index = pd.Index([str(i) for i in stations.index], name=S.STATION_ID)
+    counts = table.counts.reindex(index, fill_value=0.0).astype(float)
+    by_category = pd.DataFrame(0.0, index=index, columns=list(S.CATEGORIES))
+    src = table.ledger.get("source", "")
+    if table.kind == "categories":
+        labels = list(table.categories)
+        texts = pd.Series([table.categories[c] for c in labels], dtype=object)
+        keys, buckets, unknown, mapped = _categorise(texts, weight_table)
+        column_weight = dict(zip(labels, keys.map(weight_table), strict=True))
+        weighted = pd.DataFrame(
+            {c: _quantise(counts[c].to_numpy() * column_weight[c]) for c in labels}, index=index
+        )
+        for label, bucket in zip(labels, buckets, strict=True):
+            by_category[bucket] += counts[label].to_numpy()
+        if unknown:
+            shown = "、".join(unknown)
+            warnings.warn(
+                tr(
+                    f"{src}：{len(unknown)} 个未知警情类别的列按“其他”计权：{shown}。"
+                    "可在 category_weights 中为其设定权重。",
+                    f"{src}: {len(unknown)} unknown category columns weighted as 其他: "
+                    f"{', '.join(unknown)}. Give them weights in category_weights.",
+                ),
+                ZoningWarning,
+                stacklevel=2,
+            )
+        category_of = {c: str(k) for c, k in zip(labels, keys, strict=True)}
+    else:
+        labels = list(counts.columns)
+        weighted = pd.DataFrame({c: _quantise(counts[c].to_numpy()) for c in labels}, index=index)
+        unknown, mapped, category_of = Counter(), {}, {}
+        if weights:
+            warnings.warn(
+                tr(
+                    f"{src}：表中只有合计列，警情类别权重不适用；按合计计算。",
+                    f"{src}: the table has only a total column; category weights do not "
+                    "apply, the total is used.",
+                ),
+                ZoningWarning,
+                stacklevel=2,
+            )
+    load = weighted.sum(axis=1).astype(float).rename(S.LOAD)
+    integral = np.all(np.mod(by_category.to_numpy(), 1.0) == 0)
+    by_category = by_category.astype(np.int64) if integral else by_category
+    by_category.columns.name = None
+    incidents = pd.DataFrame({c: pd.Series(dtype=object) for c in _INCIDENT_OUT})
+    ledger = dict(table.ledger)
+    ledger.update(
+        {
+            "assigned": int(table.counts.shape[0]),
+            "unassigned": {"total": 0, "reasons": {}},
+            "by": dict.fromkeys(_HOW, 0),
+            "disagreements": {"count": 0, "top_pairs": []},
+            "outside_window": 0,
+            "raw_total": math.fsum(counts.to_numpy().ravel()),
+            "column_totals": {c: math.fsum(counts[c]) for c in labels},
+            "column_weighted_totals": {c: math.fsum(weighted[c]) for c in labels},
+            "column_categories": category_of,
+            "category_mapping": mapped,
+            "unknown_categories": list(unknown),
+            "weighted_total": math.fsum(weighted.to_numpy().ravel()),
+            "weights": weight_table if table.kind == "categories" else None,
+        }
+    )
+    get_logger().info("%s: load table, weighted total %s", src, ledger["weighted_total"])
     return LoadResult(load=load, by_category=by_category, incidents=incidents, ledger=ledger)

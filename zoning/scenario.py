@@ -37,6 +37,9 @@ SolverName = Literal["auto", "exact", "heuristic"]
 Islands = Literal["link", "error"]
 NameAfter = Literal["auto", "center", "river", "peak"]
 
+#: Scenario fields that each supply the station loads; at most one may be set.
+LOAD_SOURCES: tuple[str, ...] = ("load_column", "loads", "incidents")
+
 
 @dataclass(frozen=True, kw_only=True)
 class Scenario:
@@ -50,6 +53,7 @@ class Scenario:
     id_column: str | None = None
     name_column: str | None = None
     load_column: str | None = None
+    loads: Path | None = None  # statistics table station → counts (--loads)
     station_columns: Mapping[str, str] = field(default_factory=dict)
     incident_columns: Mapping[str, str] = field(default_factory=dict)
     date_from: str | None = None
@@ -100,6 +104,23 @@ class Scenario:
     def with_overrides(self, **changes: Any) -> Scenario:
         """Return a copy with every non-``None`` keyword applied."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def with_load_source(self, **given: Any) -> Scenario:
+        """Return a copy whose load source is the one given here, if any.
+
+        ``given`` holds the :data:`LOAD_SOURCES` a command line set (``None``
+        for those it did not). When any is set, every other load source of
+        the scenario file is cleared: options on the command line win, and a
+        file's ``incidents`` does not clash with ``--loads``. Two sources given
+        together stay, for :func:`zoning.workflow.plan.load_from_scenario` to refuse.
+        """
+        unknown = set(given) - set(LOAD_SOURCES)
+        if unknown:
+            raise TypeError(f"not a load source: {', '.join(sorted(unknown))}")
+        if all(v is None for v in given.values()):
+            return self
+        sources: dict[str, Any] = {k: given.get(k) for k in LOAD_SOURCES}
+        return replace(self, **sources)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable view (for ``report.json``)."""
@@ -218,6 +239,7 @@ _SPEC: dict[str, dict[str, tuple[str, Callable[[Any], Any]]]] = {
         "id_column": ("id_column", _text),
         "name_column": ("name_column", _text),
         "load_column": ("load_column", _text),
+        "loads": ("loads", _text),
         "station_columns": ("station_columns", _str_map),
         "incident_columns": ("incident_columns", _str_map),
         "date_from": ("date_from", _text),
@@ -277,7 +299,7 @@ _SPEC: dict[str, dict[str, tuple[str, Callable[[Any], Any]]]] = {
         "tianditu_key": ("tianditu_key", _text),
     },
 }
-_PATH_FIELDS = {"stations", "incidents", "river", "features", "roads", "out"}
+_PATH_FIELDS = {"stations", "incidents", "loads", "river", "features", "roads", "out"}
 
 
 def scenario_from_toml(path: str | Path) -> Scenario:
@@ -387,6 +409,7 @@ stations = "stations.geojson"      # 派出所辖区面（GeoJSON / Shapefile / 
 incidents = "incidents.csv"        # 110 警情导出（CSV / Excel / GeoJSON）
 # incidents_crs = "gcj02"          # 警情坐标系：wgs84、gcj02（高德）、bd09（百度）或 EPSG:n
 # load_column = "警情量"            # 不用警情文件时，直接用站点文件中的这一列作为警情量
+# loads = "警情统计表.xlsx"          # 或：警情统计表（每所一行，合计列或按警情类别分列）
 # date_from = "2025-01-01"         # 统计时段（含首尾）
 # date_to = "2025-12-31"
 # outside_tolerance_m = 500        # 辖区外的警情：500 米内归最近的所，否则不计

@@ -11,7 +11,13 @@ import click
 from zoning._i18n import set_language, tr
 from zoning.cli._common import LANG, echo_zone_lines, errors_to_exit, progress_printer
 from zoning.io.demo import demo_folder
-from zoning.scenario import Scenario, scenario_from_toml, scenario_to_toml, write_template
+from zoning.scenario import (
+    LOAD_SOURCES,
+    Scenario,
+    scenario_from_toml,
+    scenario_to_toml,
+    write_template,
+)
 
 
 @click.command("plan")
@@ -20,6 +26,11 @@ from zoning.scenario import Scenario, scenario_from_toml, scenario_to_toml, writ
     "--incidents",
     type=click.Path(dir_okay=False, path_type=Path),
     help="警情文件 / incidents file (CSV, Excel, GeoJSON)",
+)
+@click.option(
+    "--loads",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="警情统计表：每所一行，合计或分类别（CSV、Excel）/ incident counts per station",
 )
 @click.option("--zones", "-k", type=int, help="防区数 K（默认 5）/ number of zones")
 @click.option("--urban-core", help="城关所编号或名称 / id or name of the county-seat station")
@@ -121,6 +132,8 @@ def plan_command(
         roads = options.pop("roads")
         if roads is not None:
             options["roads"] = "download" if roads == "download" else Path(roads)
+        sources = {name: options.pop(name) for name in LOAD_SOURCES}
+        scenario = scenario.with_load_source(**sources)
         scenario = scenario.with_overrides(stations=stations, out=out, lang=lang, **options)
         if save_scenario:
             scenario_to_toml(scenario, save_scenario)

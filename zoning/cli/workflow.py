@@ -19,7 +19,7 @@ import click
 from zoning._i18n import set_language, tr
 from zoning.cli._common import FILE, LANG, echo_zone_lines, errors_to_exit
 from zoning.errors import ZoningError
-from zoning.scenario import Scenario, scenario_from_toml
+from zoning.scenario import LOAD_SOURCES, Scenario, scenario_from_toml
 
 __all__ = ["app_command", "compare_command", "evaluate_command"]
 
@@ -35,6 +35,7 @@ __all__ = ["app_command", "compare_command", "evaluate_command"]
 )
 @click.option("--incidents", type=FILE, help="警情文件 / incidents file (CSV, Excel, GeoJSON)")
 @click.option("--load-column", help="直接使用的警情量列 / use this column as the load")
+@click.option("--loads", type=FILE, help="警情统计表（CSV、Excel）/ incident counts per station")
 @click.option("--zones", "-k", type=int, help="防区数上限 K（默认 5）/ maximum number of zones")
 @click.option("--urban-core", help="城关所编号或名称 / id or name of the county-seat station")
 @click.option("--config", type=FILE, help="场景文件 scenario.toml")
@@ -68,6 +69,8 @@ def evaluate_command(
         scenario = scenario_from_toml(config) if config else Scenario()
         if lang is None:
             set_language(scenario.lang)
+        sources = {name: options.pop(name) for name in LOAD_SOURCES}
+        scenario = scenario.with_load_source(**sources)
         scenario = scenario.with_overrides(stations=stations, lang=lang, **options)
         result = evaluate_files(
             stations,

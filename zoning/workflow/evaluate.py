@@ -387,6 +387,7 @@ def evaluate_files(
         "stations": str(stations_path),
         "assignment": str(plan_path),
         "incidents": str(scenario.incidents) if scenario.incidents else None,
+        "loads": str(scenario.loads) if scenario.loads else None,
         "load_column": scenario.load_column,
     }
     if write:

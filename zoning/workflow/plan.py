@@ -17,8 +17,9 @@ from zoning._i18n import tr
 from zoning.errors import InputError
 from zoning.io.incidents import IncidentTable, incidents_from_file
 from zoning.io.layers import read_layer
+from zoning.io.loadtable import loads_table_from_file
 from zoning.io.stations import stations_from_file
-from zoning.load import LoadResult, loads_from_column, loads_from_incidents
+from zoning.load import LoadResult, loads_from_column, loads_from_incidents, loads_from_table
 from zoning.outputs.tables import write_geojson, write_report
 from zoning.scenario import Scenario
 from zoning.workflow.alternatives import plan_alternatives
@@ -80,6 +81,7 @@ def plan_from_files(
     inputs = {
         "stations": source,
         "incidents": str(scenario.incidents) if scenario.incidents else None,
+        "loads": str(scenario.loads) if scenario.loads else None,
         "load_column": scenario.load_column,
     }
     folders = {1: "."} | {rank: f"alternatives/{rank}" for rank in range(2, len(results) + 1)}
@@ -124,17 +126,19 @@ def load_from_scenario(
     source: str = "stations",
     incidents: IncidentTable | None = None,
 ) -> LoadResult:
-    """Station loads from ``scenario.load_column`` or else the incidents.
+    """Station loads from ``scenario.load_column``, the ``loads`` table or the incidents.
 
-    The one place that chooses the load source (``plan``, ``evaluate``, the app).
+    The one place that chooses the load source (``plan``, ``evaluate``, the app),
+    in this order: a load column of the stations file, a statistics table
+    (:mod:`zoning.io.loadtable`), incident records. Exactly one must be given.
 
     Parameters
     ----------
     stations
         Canonical stations.
     scenario
-        ``load_column``, or ``incidents`` (read here with the scenario's column,
-        CRS and date choices) and the category weights.
+        ``load_column``, ``loads`` or ``incidents`` (each read here with the
+        scenario's column, CRS and date choices) and the category weights.
     source
         Name of the stations file, for messages.
     incidents
@@ -144,10 +148,31 @@ def load_from_scenario(
     Raises
     ------
     InputError
-        When neither is given, or the load cannot be computed.
+        When none or more than one source is given, or the load cannot be computed.
     """
+    given = {
+        "load_column": scenario.load_column,
+        "loads": scenario.loads,
+        "incidents": incidents if incidents is not None else scenario.incidents,
+    }
+    chosen = [name for name, value in given.items() if value is not None]
+    if len(chosen) > 1:
+        what = {k: str(v) for k, v in given.items() if not isinstance(v, IncidentTable)}
+        shown = "、".join(f"{_OPTION[n]} {what.get(n, '')}".strip() for n in chosen)
+        raise InputError(
+            tr(
+                f"{source}：警情量来源只能有一个，现在给了 {len(chosen)} 个：{shown}。"
+                "请只保留其中之一（也检查场景文件的 [input]）。",
+                f"{source}: give one load source, not {len(chosen)} ({shown}). Keep one "
+                "of them (check [input] of the scenario file too).",
+            )
+        )
+    weights = dict(scenario.category_weights) or None
     if scenario.load_column:
         return loads_from_column(stations, scenario.load_column, source=source)
+    if scenario.loads is not None:
+        table = loads_table_from_file(scenario.loads, stations, categories=weights or ())
+        return loads_from_table(stations, table, weights=weights)
     if incidents is None and scenario.incidents:
         incidents = incidents_from_file(
             scenario.incidents,
@@ -160,17 +185,21 @@ def load_from_scenario(
         return loads_from_incidents(
             stations,
             incidents,
-            weights=dict(scenario.category_weights) or None,
+            weights=weights,
             tolerance_m=scenario.outside_tolerance_m,
         )
     raise InputError(
         tr(
-            f"{source}：没有警情数据。请用 --incidents 指定警情文件，"
+            f"{source}：没有警情数据。请用 --incidents 指定警情文件，用 --loads 指定警情统计表，"
             "或用 --load-column 指定站点文件中的警情量列",
-            f"{source}: no load given. Pass --incidents FILE, or --load-column COL "
-            "naming a load column of the stations file",
+            f"{source}: no load given. Pass --incidents FILE, --loads FILE (a statistics "
+            "table), or --load-column COL naming a load column of the stations file",
         )
     )
+
+
+#: How each load source is given on the command line.
+_OPTION = {"load_column": "--load-column", "loads": "--loads", "incidents": "--incidents"}
 
 
 def write_outputs(result: PlanResult, out: Path, *, scenario: Scenario) -> dict[str, Path]:
