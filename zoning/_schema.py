@@ -17,6 +17,8 @@ IS_URBAN_CORE = "is_urban_core"  # bool (城关所)
 SEAT_LON = "seat_lon"  # float, station seat (驻地), not the centroid
 SEAT_LAT = "seat_lat"  # float
 LOAD = "load"  # float, weighted incident load
+APPROXIMATE = "approximate"  # bool: jurisdiction estimated (zoning jurisdictions --seats)
+JURISDICTION_METHOD = "jurisdiction_method"  # "townships", "voronoi" or "roads"
 
 # --- incidents (DataFrame after intake) --------------------------------------
 INCIDENT_ID = "incident_id"  # 警情编号

@@ -3,14 +3,16 @@
 The library raises :class:`zoning.errors.ZoningError`; here it becomes one
 clear message on stderr and exit code 1, never a traceback. Usage errors
 (unknown option, missing argument) exit with code 2. The commands live in
-:mod:`zoning.cli.plan` (plan, demo, init) and :mod:`zoning.cli.workflow`
-(evaluate, compare, app); heavy libraries are imported only when a command runs.
+:mod:`zoning.cli.plan` (plan, demo, init), :mod:`zoning.cli.workflow`
+(evaluate, compare, app) and :mod:`zoning.cli.jurisdictions`; heavy libraries
+are imported only when a command runs.
 """
 
 from __future__ import annotations
 
 import click
 
+from zoning.cli.jurisdictions import jurisdictions_command
 from zoning.cli.plan import demo_command, init_command, plan_command
 from zoning.cli.workflow import app_command, compare_command, evaluate_command
 
@@ -30,6 +32,7 @@ for _command in (
     evaluate_command,
     compare_command,
     app_command,
+    jurisdictions_command,
 ):
     cli.add_command(_command)
 

@@ -23,6 +23,7 @@ from branca.element import Element
 from folium.plugins import DualMap
 
 from zoning._i18n import tr
+from zoning.io.jurisdictions import estimate_note
 from zoning.maps import basemaps as _basemaps
 from zoning.maps import offline as _offline
 from zoning.maps import style as K
@@ -98,7 +99,9 @@ def dual_map(
         _offline.drop_unused_resources(m)
         spread = K.load_spread(prep.zones)
         note = tr(f" · 负荷极差 {spread:.1%}", f" · spread {spread:.1%}")
-        draw_plan(m, prep, title=title, note=note if math.isfinite(spread) else "", colours=palette)
+        note = note if math.isfinite(spread) else ""
+        note += f" · {estimated}" if (estimated := estimate_note(prep.plan)) else ""
+        draw_plan(m, prep, title=title, note=note, colours=palette)
         folium.LayerControl(collapsed=True).add_to(m)
     divider = f"<style>#{view.m2.get_name()} {{ border-left: 2px solid #666; }}</style>"
     view.get_root().header.add_child(Element(divider), name="zoning_divider")  # type: ignore[attr-defined]

@@ -45,6 +45,7 @@ from zoning._schema import (
     ZONE,
 )
 from zoning.errors import InputError, ProblemList
+from zoning.io.jurisdictions import estimate_note
 from zoning.maps import _html as H
 from zoning.maps import basemaps as _basemaps
 from zoning.maps import offline as _offline
@@ -287,7 +288,8 @@ def map_from_plan(
     if online and tiles is None:
         name = tr("在线底图（OpenStreetMap）", "Online basemap (OpenStreetMap)")
         folium.TileLayer("OpenStreetMap", name=name, overlay=True, show=False).add_to(m)
-    draw_plan(m, prep, title=title)
+    estimated = estimate_note(plan)  # 辖区为估算: jurisdictions made from seats
+    draw_plan(m, prep, title=title, note=f" · {estimated}" if estimated else "")
     Fullscreen(
         title=tr("全屏", "Full screen"), title_cancel=tr("退出全屏", "Exit full screen")
     ).add_to(m)

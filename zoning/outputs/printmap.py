@@ -43,6 +43,7 @@ from matplotlib.patches import Rectangle
 from zoning._i18n import tr
 from zoning._schema import IS_CENTER, IS_URBAN_CORE, LOAD, OFFICERS, SHARE, STATION_NAME, ZONE
 from zoning.errors import InputError, ZoningWarning
+from zoning.io.jurisdictions import estimate_note
 from zoning.maps import style as K
 
 __all__ = ["A4_LANDSCAPE_IN", "cjk_font", "plan_to_print"]
@@ -506,6 +507,7 @@ def plan_to_print(
     ZoningWarning
         If no Chinese font is available.
     """
+    estimated = estimate_note(plan)  # 辖区为估算: jurisdictions made from seats
     plan, zones, river = _prepare(plan, zones, river)
     spread = K.load_spread(zones) if spread is None else spread
     day = (date or dt.date.today()).isoformat()
@@ -518,6 +520,8 @@ def plan_to_print(
     if math.isfinite(spread):
         parts.append(tr(f"均衡防区负荷极差 {spread:.1%}", f"load spread {spread:.1%}"))
     parts.append(day)
+    if estimated:
+        parts.append(estimated)
     try:
         version = metadata.version("zoning")
     except metadata.PackageNotFoundError:  # pragma: no cover - running from a checkout

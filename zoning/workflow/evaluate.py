@@ -34,6 +34,7 @@ from zoning.errors import InputError
 from zoning.graph import graph_from_stations, graph_with_links
 from zoning.io.columns import STATION_ALIASES, as_text, format_rows, resolve_columns
 from zoning.io.encoding import read_table, read_vector
+from zoning.io.jurisdictions import jurisdiction_summary
 from zoning.io.stations import find_station
 from zoning.load import LoadResult
 from zoning.outputs.tables import plan_frame, zones_frame
@@ -390,6 +391,8 @@ def evaluate_files(
         "loads": str(scenario.loads) if scenario.loads else None,
         "load_column": scenario.load_column,
     }
+    if (jurisdictions := jurisdiction_summary(frame)) is not None:
+        result.report["jurisdictions"] = jurisdictions
     if write:
         out = Path(out_dir or Path("maps") / f"evaluate-{plan_path.stem}")
         title = scenario.title or tr(

@@ -16,6 +16,7 @@ import geopandas as gpd
 from zoning._i18n import tr
 from zoning.errors import InputError
 from zoning.io.incidents import IncidentTable, incidents_from_file
+from zoning.io.jurisdictions import jurisdiction_summary
 from zoning.io.layers import read_layer
 from zoning.io.loadtable import loads_table_from_file
 from zoning.io.stations import stations_from_file
@@ -97,9 +98,12 @@ def plan_from_files(
         }
         for rank, r in enumerate(results, start=1)
     ]
+    jurisdictions = jurisdiction_summary(frame)
     for r in results:
         r.report["inputs"] = inputs
         r.report["reproduce"] = reproducibility(r, scenario, stations_path)
+        if jurisdictions is not None:
+            r.report["jurisdictions"] = jurisdictions
         if len(results) > 1:
             r.report["alternatives"] = summary
     if write:

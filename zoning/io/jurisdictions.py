@@ -1,0 +1,1470 @@
+"""Build the station jurisdiction file that ``zoning plan`` reads (``zoning jurisdictions``).
+
+Two starting points, both common in county bureaus:
+
+:func:`stations_from_townships`
+    Township (乡/镇/街道) polygons plus a table saying which townships each
+    派出所 covers (one row per station with its townships, or one row per
+    township). Townships are matched by code or by name, full-width and
+    suffix variants included (``王平地区`` = ``王平镇``, ``檀营`` =
+    ``檀营满族蒙古族乡``); every township must be used exactly once. Each
+    station's townships are dissolved into its jurisdiction; additive
+    attributes of the townships (户籍人口, 村居数 …) are summed; the table's
+    station attributes (警力, 城关, 办案区, 驻地经度/驻地纬度) are carried.
+    The result is exact (``approximate = false``).
+
+:func:`stations_from_seats`
+    Only the stations' seats (驻地 coordinates in WGS84, GCJ-02 or BD-09) and
+    the county outline: each station gets the part of the county closest to
+    its seat, in a straight line (Voronoi cells in a metric CRS) or, with a
+    road network, by travel time on the roads. The result is an estimate:
+    every feature has ``approximate = true`` and ``jurisdiction_method``, and
+    every map drawn from a plan on it says "辖区为估算" (:func:`estimate_note`).
+    An address column is not geocoded (zoning works offline).
+
+The output (:func:`write_stations`) is GeoJSON or GeoPackage in WGS84 with the
+canonical columns of :mod:`zoning._schema`; it never overwrites an input.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
+from shapely.geometry.base import BaseGeometry
+
+from zoning import _schema as S
+from zoning._i18n import tr
+from zoning.errors import InputError, ProblemList, ZoningWarning
+from zoning.io import _cells
+from zoning.io.columns import (
+    SEAT_ALIASES_LAT,
+    SEAT_ALIASES_LON,
+    STATION_ALIASES,
+    format_rows,
+    norm_key,
+    parse_bool,
+    parse_number,
+    resolve_columns,
+)
+from zoning.io.crs import canonical_crs, guess_crs, station_crs, to_wgs84
+from zoning.io.encoding import read_vector
+from zoning.io.geometry import classify, metric_crs, repair
+from zoning.io.loadtable import ID_ALIASES, NAME_ALIASES
+from zoning.io.sheets import Column, Sheet, cell_text, sheet_from_file
+
+__all__ = [
+    "APPROXIMATE",
+    "METHOD",
+    "estimate_note",
+    "jurisdiction_summary",
+    "stations_from_seats",
+    "stations_from_townships",
+    "township_keys",
+    "write_stations",
+]
+
+#: Column flagging an estimated jurisdiction (bool), and the one naming how it was made.
+APPROXIMATE = S.APPROXIMATE
+METHOD = S.JURISDICTION_METHOD
+
+#: Township code / name columns of a township polygon file.
+TOWNSHIP_CODE_ALIASES: tuple[str, ...] = (
+    "code",
+    "乡镇代码",
+    "街道代码",
+    "乡镇街道代码",
+    "区划代码",
+    "行政区划代码",
+    "统计用区划代码",
+    "xzqdm",
+    "adcode",
+    "gb",
+    "代码",
+    "编码",
+)
+TOWNSHIP_NAME_ALIASES: tuple[str, ...] = (
+    "name",
+    "乡镇",
+    "乡镇名称",
+    "街道",
+    "街道名称",
+    "乡镇街道",
+    "乡镇(街道)",
+    "乡镇/街道",
+    "xzqmc",
+    "名称",
+)
+#: Township column of the station table.
+TABLE_TOWNSHIP_ALIASES: tuple[str, ...] = (
+    "乡镇",
+    "街道",
+    "乡镇街道",
+    "乡镇(街道)",
+    "乡镇/街道",
+    "乡镇、街道",
+    "管辖乡镇",
+    "所辖乡镇",
+    "辖区乡镇",
+    "包含乡镇",
+    "乡镇名称",
+    "街道名称",
+    "乡镇代码",
+    "区划代码",
+    "township",
+    "townships",
+)
+#: Seat coordinate columns of a seats table (the station aliases, then plain lon/lat).
+LON_ALIASES: tuple[str, ...] = (*SEAT_ALIASES_LON, "经度", "lon", "lng", "longitude", "x")
+LAT_ALIASES: tuple[str, ...] = (*SEAT_ALIASES_LAT, "纬度", "lat", "latitude", "y")
+#: Parts of an address column's name.
+_ADDRESS_PARTS = ("地址", "所址", "address", "addr")
+
+#: Name suffixes of township-level units, longest first.
+_SUFFIXES = ("街道办事处", "地区办事处", "办事处", "街道", "地区", "镇", "乡")
+#: The 55 minority nationalities, as in 檀营满族蒙古族乡 (regex alternation).
+_ETHNIC = (
+    "满|蒙古|回|藏|维吾尔|苗|彝|壮|布依|朝鲜|侗|瑶|白|土家|哈尼|哈萨克|傣|黎|傈僳|佤|畲|高山|"
+    "拉祜|水|东乡|纳西|景颇|柯尔克孜|土|达斡尔|仫佬|羌|布朗|撒拉|毛南|仡佬|锡伯|阿昌|普米|塔吉克|"
+    "怒|乌孜别克|俄罗斯|鄂温克|德昂|保安|裕固|京|塔塔尔|独龙|鄂伦春|赫哲|门巴|珞巴|基诺"
+)
+_ETHNIC_TAIL = re.compile(f"(?:(?:{_ETHNIC})族)+(?:民族)?$|民族$")
+_SEPARATORS = re.compile(r"[、,，;；/|\s]+")
+#: Non-additive numeric township columns (coordinates, ids, ratios) by name part.
+_NOT_ADDITIVE = (
+    "lon",
+    "lat",
+    "经度",
+    "纬度",
+    "label",
+    "code",
+    "代码",
+    "编码",
+    "id",
+    "area",
+    "面积",
+    "n_parts",
+    "密度",
+    "density",
+    "rate",
+    "ratio",
+    "share",
+    "pct",
+    "率",
+    "比",
+    "平均",
+    "mean",
+    "avg",
+)
+_POPULATION_HINTS = ("户籍人口", "常住人口", "人口", "population", "pop")
+_COMMUNITY_HINTS: tuple[str, ...] = ("社区村居数", "村居数", "村(社区)数", "村(居)委会数")
+_COMMUNITY_HINTS += ("n_villages", "villages", "村居", "社区数")
+#: A seat this far (metres) outside its jurisdiction or the outline is reported.
+SEAT_OUTSIDE_M = 1000.0
+#: A seat this far (metres) outside the county outline is an error, not a warning.
+SEAT_FAR_M = 5000.0
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, ZoningWarning, stacklevel=3)
+
+
+def _nfkc(text: object) -> str:
+    return "".join(unicodedata.normalize("NFKC", str(text)).split()).casefold()
+
+
+def township_keys(name: str) -> tuple[str, str]:
+    """Matching keys of a township name: the full name and its base without suffixes.
+
+    NFKC (full-width letters and digits become half-width), spaces removed,
+    casefolded; the base drops one suffix of :data:`_SUFFIXES` (乡, 镇, 街道,
+    地区, 办事处 …) and then an ethnic qualifier (``满族蒙古族``).
+
+    Examples
+    --------
+    >>> township_keys("王平地区")
+    ('王平地区', '王平')
+    >>> township_keys("檀营满族蒙古族乡")
+    ('檀营满族蒙古族乡', '檀营')
+    >>> township_keys("大峪街道办事处")
+    ('大峪街道办事处', '大峪')
+    >>> township_keys("镇")
+    ('镇', '镇')
+    """
+    full = _nfkc(name)
+    base = full
+    for suffix in _SUFFIXES:
+        if base.endswith(suffix) and len(base) > len(suffix):
+            base = base[: -len(suffix)]
+            break
+    trimmed = _ETHNIC_TAIL.sub("", base)
+    if len(trimmed) >= 1 and trimmed != base:
+        base = trimmed
+    return full, base
+
+
+def _code_key(text: str) -> str:
+    """Township codes: the 9-digit township part of a 12-digit NBS code."""
+    digits = _nfkc(text)
+    if len(digits) == 12 and digits.isdigit() and digits.endswith("000"):
+        return digits[:9]
+    return digits
+
+
+def estimate_note(frame: pd.DataFrame | None) -> str | None:
+    """The note every map of an estimated jurisdiction file shows, or None.
+
+    Parameters
+    ----------
+    frame
+        Stations or a plan frame; estimated when its :data:`APPROXIMATE`
+        column is true for any row.
+
+    Returns
+    -------
+    str or None
+        ``"辖区为估算（…）"`` naming the method, e.g. for a title or subtitle.
+    """
+    if frame is None or APPROXIMATE not in frame.columns:
+        return None
+    flags, _ = parse_bool(frame[APPROXIMATE].astype(object))
+    if not flags.any():
+        return None
+    methods = (
+        {str(m) for m in frame.loc[flags.to_numpy(), METHOD].dropna()} if METHOD in frame else set()
+    )
+    how = {
+        "voronoi": tr("按驻地直线距离划分", "nearest seat in a straight line"),
+        "roads": tr("按道路通行时间划分", "nearest seat by road travel time"),
+    }
+    shown = "、".join(how.get(m, m) for m in sorted(methods))
+    return tr(
+        f"辖区为估算（{shown}），非正式辖区" if shown else "辖区为估算，非正式辖区",
+        f"辖区为估算: jurisdictions are estimated ({shown})" if shown else "辖区为估算: estimated",
+    )
+
+
+def jurisdiction_summary(frame: pd.DataFrame) -> dict[str, Any] | None:
+    """The ``jurisdictions`` block of ``report.json``, for stations made by this module.
+
+    Returns
+    -------
+    dict or None
+        ``approximate``, ``method`` (sorted list) and ``note`` (the map note or
+        None); None when the stations carry no :data:`APPROXIMATE` column.
+    """
+    if APPROXIMATE not in frame.columns:
+        return None
+    flags, _ = parse_bool(frame[APPROXIMATE].astype(object))
+    methods = sorted({str(m) for m in frame[METHOD].dropna()}) if METHOD in frame else []
+    return {
+        "approximate": bool(flags.any()),
+        "method": methods,
+        "note": estimate_note(frame),
+    }
+
+
+# ------------------------------------------------------------------ reading helpers
+
+
+@dataclass
+class _Areas:
+    """Polygons read from a file, in WGS84, one row per unit (parts of one unit merged)."""
+
+    frame: gpd.GeoDataFrame
+    code: str | None
+    name: str | None
+    file: str
+
+
+def _read_polygons(
+    path: Path, what: str, *, crs: str | None, key_aliases: Mapping[str, Sequence[str]]
+) -> _Areas:
+    """Read a polygon file (townships or outline) in WGS84, problems gathered."""
+    file = path.name
+    raw, _ = read_vector(path)
+    if len(raw) == 0:
+        raise InputError(
+            tr(
+                f"{path}：{what}文件中没有任何要素。请检查是否选错了文件或图层。",
+                f"{path}: the {what} file has no features. Check the file or layer.",
+            )
+        )
+    raw = raw.reset_index(drop=True)
+    problems = ProblemList()
+    notes: list[str] = []
+    original = [str(c) for c in raw.columns if c != raw.geometry.name]
+    found, _ = resolve_columns(original, key_aliases)
+    geoms = list(raw.geometry.values)
+    missing, non_poly, invalid = classify(geoms)
+    bad = sorted(set(missing) | set(non_poly))
+    if bad:
+        problems.add(
+            tr(
+                f"{file}：第 {format_rows([i + 1 for i in bad])} 行没有面几何（缺失或不是"
+                f" Polygon/MultiPolygon）。{what}必须是面图层。",
+                f"{file}: rows {format_rows([i + 1 for i in bad])} have no polygon (missing "
+                f"or not Polygon/MultiPolygon). The {what} must be polygons.",
+            )
+        )
+    src_crs = station_crs(raw, crs, None, file, problems, notes)
+    problems.raise_if_any()
+    for i in invalid:
+        fixed = repair(geoms[i])
+        if fixed is None:
+            problems.add(
+                tr(
+                    f"{file}：第 {i + 1} 行的面无效且无法修复。请重绘。",
+                    f"{file}: row {i + 1} is an invalid polygon that cannot be repaired. "
+                    "Redraw it.",
+                )
+            )
+        geoms[i] = fixed
+    problems.raise_if_any()
+    if invalid:
+        notes.append(
+            tr(
+                f"{file}：已修复第 {format_rows([i + 1 for i in invalid])} 行的无效面。",
+                f"{file}: repaired invalid polygons in rows "
+                f"{format_rows([i + 1 for i in invalid])}.",
+            )
+        )
+    for note in notes:
+        _warn(note)
+    geo = gpd.GeoSeries(geoms, crs=src_crs).to_crs(4326)
+    frame = gpd.GeoDataFrame(raw.drop(columns=raw.geometry.name), geometry=geo.values, crs=4326)
+    return _Areas(frame=frame, code=found.get("code"), name=found.get("name"), file=file)
+
+
+def _sheet(path: Path, is_key: Any, expected: str, encoding: str | None) -> Sheet:
+    return sheet_from_file(path, is_key=is_key, expected=expected, encoding=encoding)
+
+
+def _bare(text: str) -> str:
+    return "".join(re.sub(r"[(（\[【][^)）\]】]*[)）\]】]", "", norm_key(text)).split())
+
+
+def _find(sheet: Sheet, explicit: str | None, aliases: Iterable[str]) -> Column | None:
+    """A sheet column by an explicit name or by aliases (exact, after normalising)."""
+    keys = [_bare(explicit)] if explicit else [_bare(a) for a in aliases]
+    for key in keys:
+        for column in sheet.columns:
+            if _bare(column.label) == key or any(_bare(p) == key for p in column.parts):
+                return column
+    return None
+
+
+def _missing_column(file: str, what: str, given: str | None, option: str, sheet: Sheet) -> str:
+    shown = "、".join(c.label for c in sheet.columns) or tr("（无）", "(none)")
+    if given:
+        return tr(
+            f"{file}：找不到指定的{what}列“{given}”。现有的列：{shown}。",
+            f"{file}: the {what} column '{given}' does not exist. Columns: {shown}.",
+        )
+    return tr(
+        f"{file}：找不到{what}列。现有的列：{shown}。请改列名或用 {option} 指定。",
+        f"{file}: no {what} column. Columns: {shown}. Rename it or pass {option}.",
+    )
+
+
+@dataclass
+class _StationRows:
+    """Station keys and attributes gathered from a table, row by row."""
+
+    order: list[str] = field(default_factory=list)  # station ids in table order
+    names: dict[str, str] = field(default_factory=dict)
+    rows: dict[str, list[int]] = field(default_factory=dict)
+    attrs: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+_TABLE_ATTRS = {
+    S.OFFICERS: STATION_ALIASES[S.OFFICERS],
+    S.POPULATION: STATION_ALIASES[S.POPULATION],
+    S.COMMUNITIES: STATION_ALIASES[S.COMMUNITIES],
+    S.HAS_CASE_AREA: STATION_ALIASES[S.HAS_CASE_AREA],
+    S.IS_URBAN_CORE: STATION_ALIASES[S.IS_URBAN_CORE],
+}
+
+
+def _station_rows(
+    sheet: Sheet,
+    id_col: Column | None,
+    name_col: Column | None,
+    attr_cols: Mapping[str, Column],
+    problems: ProblemList,
+    *,
+    fill_down: bool,
+) -> tuple[_StationRows, dict[int, str]]:
+    """Station id/name of every data row and per-station attributes (must agree)."""
+    file = Path(sheet.source).name
+    out = _StationRows()
+    row_station: dict[int, str] = {}
+    previous: str | None = None
+    filled: list[int] = []
+    conflicts: dict[tuple[str, str], set[str]] = {}
+    bad: dict[str, list[str]] = {}
+    for number, cells in sheet.rows:
+        texts = [cell_text(v) for v in cells]
+        if not any(texts):
+            continue
+        sid = cell_text(cells[id_col.position]) if id_col is not None else ""
+        name = cell_text(cells[name_col.position]) if name_col is not None else ""
+        if not sid and not name:
+            if fill_down and previous is not None:
+                filled.append(number)
+                row_station[number] = previous
+            continue
+        sid = sid or name
+        name = name or sid
+        if sid not in out.names:
+            out.order.append(sid)
+            out.names[sid] = name
+            out.attrs[sid] = {}
+        elif out.names[sid] != name:
+            conflicts.setdefault((sid, "name"), {out.names[sid]}).add(name)
+        out.rows.setdefault(sid, []).append(number)
+        row_station[number] = sid
+        previous = sid
+        for canon, column in attr_cols.items():
+            raw = cells[column.position]
+            if not cell_text(raw):
+                continue
+            series = pd.Series([raw], dtype=object)
+            if canon in (S.HAS_CASE_AREA, S.IS_URBAN_CORE):
+                parsed, wrong = parse_bool(series)
+            else:
+                parsed, wrong = parse_number(series.map(cell_text))
+            if wrong or (canon not in (S.SEAT_LON, S.SEAT_LAT) and parsed.iloc[0] < 0):
+                bad.setdefault(column.label, []).append(f"{number}（{name}）")
+                continue
+            value = parsed.iloc[0].item() if hasattr(parsed.iloc[0], "item") else parsed.iloc[0]
+            old = out.attrs[sid].setdefault(canon, value)
+            if old != value:
+                conflicts.setdefault((sid, column.label), {str(old)}).add(str(value))
+    if filled:
+        _warn(
+            tr(
+                f"{file}：第 {format_rows(filled)} 行没有派出所，视为上一行派出所的续行"
+                "（合并单元格）。",
+                f"{file}: rows {format_rows(filled)} have no station; read as continuing the "
+                "station above (merged cells).",
+            )
+        )
+    for label, where in bad.items():
+        problems.add(
+            tr(
+                f"{file}：列“{label}”第 {format_rows(where)} 行的值无效。请填写数字（或 是/否）。",
+                f"{file}: column '{label}' has invalid values in rows {format_rows(where)}. "
+                "Enter numbers (or yes/no).",
+            )
+        )
+    for (sid, label), values in conflicts.items():
+        problems.add(
+            tr(
+                f"{file}：派出所 {out.names[sid]} 在不同行的“{label}”不一致："
+                f"{'、'.join(sorted(values))}（第 {format_rows(out.rows[sid])} 行）。请统一。",
+                f"{file}: station {out.names[sid]} has different '{label}' values on its rows: "
+                f"{', '.join(sorted(values))} (rows {format_rows(out.rows[sid])}). "
+                "Make them agree.",
+            )
+        )
+    return out, row_station
+
+
+def _seat_columns(sheet: Sheet) -> tuple[Column | None, Column | None]:
+    labels = [c.leaf for c in sheet.columns]
+    found, _ = resolve_columns(labels, {"lon": LON_ALIASES, "lat": LAT_ALIASES})
+    by_leaf = {c.leaf: c for c in reversed(sheet.columns)}
+    return (
+        by_leaf.get(found["lon"]) if "lon" in found else None,
+        by_leaf.get(found["lat"]) if "lat" in found else None,
+    )
+
+
+def _seat_values(
+    sheet: Sheet, lon_col: Column, lat_col: Column, row_station: Mapping[int, str]
+) -> tuple[dict[str, tuple[float, float]], list[str], dict[str, set[tuple[float, float]]]]:
+    """Seat lon/lat per station (raw, in the table's CRS), bad rows and conflicts."""
+    seats: dict[str, tuple[float, float]] = {}
+    bad: list[str] = []
+    conflicts: dict[str, set[tuple[float, float]]] = {}
+    for number, cells in sheet.rows:
+        sid = row_station.get(number)
+        if sid is None:
+            continue
+        lon_text, lat_text = cell_text(cells[lon_col.position]), cell_text(cells[lat_col.position])
+        if not lon_text and not lat_text:
+            continue
+        values, wrong = parse_number(pd.Series([lon_text, lat_text], dtype=object))
+        if wrong or values.isna().any():
+            bad.append(str(number))
+            continue
+        pair = (float(values.iloc[0]), float(values.iloc[1]))
+        old = seats.setdefault(sid, pair)
+        if old != pair:
+            conflicts.setdefault(sid, {old}).add(pair)
+    return seats, bad, conflicts
+
+
+def _seats_to_wgs84(
+    seats: Mapping[str, tuple[float, float]], seat_crs: str | None, file: str
+) -> tuple[dict[str, tuple[float, float]], str, str]:
+    """Seat coordinates in WGS84; the system used and where it came from."""
+    if not seats:
+        return {}, "wgs84", "none"
+    ids = list(seats)
+    lon = np.array([seats[s][0] for s in ids])
+    lat = np.array([seats[s][1] for s in ids])
+    if seat_crs:
+        system, how = canonical_crs(seat_crs, source=file), "argument"
+    else:
+        guess = guess_crs(lon, lat)
+        if guess.kind == "degrees":
+            system, how = "wgs84", "assumed"
+        elif guess.crs is not None:
+            system, how = guess.crs, "guessed"
+        else:
+            raise InputError(
+                tr(
+                    f"{file}：驻地坐标不是经纬度，也无法推断坐标系。请用 --seat-crs 指定，"
+                    "例如 EPSG:4548（CGCS2000 CM 117E）。",
+                    f"{file}: the seat coordinates are not degrees and their CRS cannot be "
+                    "inferred. Pass --seat-crs, e.g. EPSG:4548 (CGCS2000 CM 117E).",
+                )
+            )
+    x, y = to_wgs84(lon, lat, system)
+    out = {sid: (float(a), float(b)) for sid, a, b in zip(ids, x, y, strict=True)}
+    wrong = [
+        sid
+        for sid, (a, b) in out.items()
+        if not (np.isfinite(a) and abs(a) <= 180 and abs(b) <= 90)
+    ]
+    if wrong:
+        raise InputError(
+            tr(
+                f"{file}：派出所 {format_rows(wrong)} 的驻地坐标换算后不是有效经纬度。"
+                "请检查坐标与 --seat-crs。",
+                f"{file}: the seats of stations {format_rows(wrong)} are not valid lon/lat "
+                "after conversion. Check the coordinates and --seat-crs.",
+            )
+        )
+    return out, system, how
+
+
+def _label(column: Column | None) -> str | None:
+    return column.label if column is not None else None
+
+
+def _largest_part_point(geom: BaseGeometry) -> shapely.Point:
+    parts = list(shapely.get_parts(geom))
+    biggest = max(parts, key=lambda p: p.area) if parts else geom
+    point = biggest.point_on_surface()
+    assert isinstance(point, shapely.Point)
+    return point
+
+
+def _metric(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
+    return geoms.to_crs(metric_crs(geoms))
+
+
+# ------------------------------------------------------------------ from townships
+
+
+def _township_index(areas: _Areas) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """Merge features of one unit (same code, else same name) and index codes and names."""
+    frame = areas.frame
+    problems = ProblemList()
+    if areas.code is None and areas.name is None:
+        shown = "、".join(str(c) for c in frame.columns if c != "geometry")
+        problems.add(
+            tr(
+                f"{areas.file}：找不到乡镇代码或名称列（如 code、乡镇代码、name、乡镇名称）。"
+                f"现有的列：{shown}。请改列名。",
+                f"{areas.file}: no township code or name column (code, 乡镇代码, name, "
+                "乡镇名称 …). "
+                f"Columns: {shown}. Rename one.",
+            )
+        )
+        problems.raise_if_any()
+    key_col = areas.code or areas.name
+    assert key_col is not None
+    keys = frame[key_col].map(cell_text)
+    empty = np.flatnonzero((keys == "").to_numpy())
+    if len(empty):
+        problems.add(
+            tr(
+                f"{areas.file}：列“{key_col}”第 {format_rows(empty + 1)} 行为空。"
+                "每个乡镇都需要代码或名称。",
+                f"{areas.file}: column '{key_col}' is empty in rows {format_rows(empty + 1)}. "
+                "Every township needs a code or name.",
+            )
+        )
+    problems.raise_if_any()
+    groups: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        groups.setdefault(key if areas.code else _nfkc(key), []).append(i)
+    rows = []
+    for members in groups.values():
+        first = frame.iloc[members[0]]
+        geom = shapely.union_all(list(frame.geometry.iloc[members]))
+        row = {c: first[c] for c in frame.columns if c != "geometry"}
+        for c in frame.columns:
+            summable = c not in ("geometry", areas.code, areas.name) and not _non_additive(str(c))
+            if summable and len(members) > 1 and pd.api.types.is_numeric_dtype(frame[c]):
+                row[c] = frame[c].iloc[members].sum(min_count=1)
+        row["_features"] = len(members)
+        row["geometry"] = geom
+        rows.append(row)
+    towns = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326).reset_index(drop=True)
+    towns["_code"] = towns[areas.code].map(cell_text) if areas.code else ""
+    towns["_name"] = towns[areas.name].map(cell_text) if areas.name else towns["_code"]
+    index: dict[str, Any] = {"code": {}, "full": {}, "base": {}}
+    for i, (code, name) in enumerate(zip(towns["_code"], towns["_name"], strict=True)):
+        if code:
+            index["code"].setdefault(_code_key(code), []).append(i)
+        full, base = township_keys(name)
+        index["full"].setdefault(full, []).append(i)
+        index["base"].setdefault(base, []).append(i)
+    return towns, index
+
+
+def _non_additive(column: str) -> bool:
+    key = norm_key(column)
+    return any(part in key for part in _NOT_ADDITIVE) or key in ("x", "y")
+
+
+def _match_township(token: str, index: Mapping[str, Any]) -> list[int]:
+    """Township rows a table token names: by code, full name, else base name."""
+    text = _nfkc(token)
+    if text.isdigit():
+        found = index["code"].get(_code_key(text), [])
+        if not found and len(text) in (6, 9):
+            found = [i for k, v in index["code"].items() if k.startswith(text) for i in v]
+        return list(found)
+    full, base = township_keys(text)
+    if full in index["full"]:
+        return list(index["full"][full])
+    if base in index["base"]:
+        return list(index["base"][base])
+    return []
+
+
+def _additive_columns(towns: gpd.GeoDataFrame, areas: _Areas) -> list[str]:
+    skip = {areas.code, areas.name, "_code", "_name", "_features", "geometry"}
+    out = []
+    for col in towns.columns:
+        if col in skip or _non_additive(str(col)):
+            continue
+        if pd.api.types.is_numeric_dtype(towns[col]) and not pd.api.types.is_bool_dtype(towns[col]):
+            out.append(str(col))
+    return out
+
+
+def _hinted(
+    columns: Sequence[str], hints: Sequence[str], exclude: Sequence[str] = ()
+) -> str | None:
+    for hint in hints:
+        for col in columns:
+            key = _bare(col)
+            if hint in key and not any(x in key for x in exclude):
+                return col
+    return None
+
+
+def stations_from_townships(
+    townships: str | Path,
+    table: str | Path,
+    *,
+    station_column: str | None = None,
+    township_column: str | None = None,
+    seat_crs: str | None = None,
+    townships_crs: str | None = None,
+    encoding: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Station jurisdictions from township polygons and a station → township table.
+
+    Parameters
+    ----------
+    townships
+        Township (乡/镇/街道) polygons: GeoJSON, Shapefile or GeoPackage with a
+        code column (code, 乡镇代码, 区划代码 …) and/or a name column (name,
+        乡镇名称 …). Features with the same code (or name) are one township.
+    table
+        CSV or Excel: a station column (派出所, 所名 …, and/or an id column
+        所代码 …) and a township column (乡镇, 街道, 管辖乡镇 …) holding one or
+        more township codes or names (separated by 、 , ; / or spaces); one row
+        per station or per township. Title rows, a two-row header and merged
+        cells are tolerated. Optional per-station columns: 警力, 城关, 办案区,
+        户籍人口, 社区村居数, 驻地经度/驻地纬度 (or 经度/纬度).
+    station_column, township_column
+        Table columns to use instead of the recognised ones.
+    seat_crs
+        Coordinate system of the table's seat coordinates: ``wgs84``
+        (default for degrees), ``gcj02``, ``bd09`` or ``EPSG:n``.
+    townships_crs
+        CRS of the township polygons when the file has none.
+    encoding
+        Text encoding of a CSV table; detected when omitted.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        EPSG:4326, one row per station in table order: ``station_id``,
+        ``station_name``, ``townships`` (names joined with 、), ``township_codes``,
+        ``n_townships``, ``population`` / ``communities`` (when the townships or
+        the table have them), ``officers`` / ``is_urban_core`` /
+        ``has_case_area`` (from the table), ``seat_lon``, ``seat_lat``,
+        ``seat_source`` (``table`` or ``representative_point``), ``area_km2``,
+        ``n_parts``, :data:`APPROXIMATE` (false), :data:`METHOD` (``townships``)
+        and every additive numeric township column summed. ``attrs["jurisdictions"]``
+        describes the run (columns used, seat sources, summed columns).
+
+    Raises
+    ------
+    InputError
+        Every problem at once: unreadable files, missing columns, townships
+        of the table that match no polygon (with the closest names) or more
+        than one, townships assigned to two stations, polygons no station
+        covers, stations without townships, conflicting or invalid values.
+
+    Warns
+    -----
+    ZoningWarning
+        A station whose townships do not touch each other, a seat outside its
+        jurisdiction, a township listed twice for the same station, rows
+        continuing the station above.
+    """
+    townships, table = Path(townships), Path(table)
+    areas = _read_polygons(
+        townships,
+        tr("乡镇边界", "township"),
+        crs=townships_crs,
+        key_aliases={"code": TOWNSHIP_CODE_ALIASES, "name": TOWNSHIP_NAME_ALIASES},
+    )
+    towns, index = _township_index(areas)
+    file = table.name
+    station_keys = {_bare(a) for a in (*ID_ALIASES, *NAME_ALIASES)}
+    town_keys = {_bare(a) for a in TABLE_TOWNSHIP_ALIASES}
+
+    def is_key(text: str) -> bool:
+        bare = _bare(text)
+        if station_column and bare == _bare(station_column):
+            return True
+        if township_column and bare == _bare(township_column):
+            return True
+        return bare in station_keys or bare in town_keys
+
+    sheet = _sheet(table, is_key, "派出所、乡镇", encoding)
+    problems = ProblemList()
+    town_col = _find(sheet, township_column, TABLE_TOWNSHIP_ALIASES)
+    if town_col is None and not township_column:
+        town_col = next(
+            (
+                c
+                for c in sheet.columns
+                if any(w in _bare(c.label) for w in ("乡镇", "街道"))
+                and not any(w in _bare(c.label) for w in ("数", "人口"))
+            ),
+            None,
+        )
+    if station_column:
+        id_col, name_col = None, _find(sheet, station_column, ())
+    else:
+        id_col = _find(sheet, None, ID_ALIASES)
+        name_col = next(
+            (
+                c
+                for a in NAME_ALIASES
+                for c in [_find(sheet, None, (a,))]
+                if c is not None and c is not id_col and c is not town_col
+            ),
+            None,
+        )
+    if town_col is None:
+        problems.add(
+            _missing_column(
+                file, tr("乡镇", "township"), township_column, "--township-column", sheet
+            )
+        )
+    if name_col is None and id_col is None:
+        problems.add(
+            _missing_column(
+                file, tr("派出所", "station"), station_column, "--station-column", sheet
+            )
+        )
+    problems.raise_if_any()
+    assert town_col is not None
+    used = {c.position for c in (id_col, name_col, town_col) if c is not None}
+    attr_cols = _attr_columns(sheet, used)
+    stations, row_station = _station_rows(
+        sheet, id_col, name_col, attr_cols, problems, fill_down=True
+    )
+
+    members: dict[str, list[int]] = {sid: [] for sid in stations.order}
+    assigned: dict[int, list[tuple[str, int]]] = {}
+    unmatched: list[str] = []
+    ambiguous: list[str] = []
+    repeated: list[str] = []
+    no_town: list[str] = []
+    names = list(towns["_name"])
+    for number, cells in sheet.rows:
+        sid = row_station.get(number)
+        if sid is None:
+            continue
+        text = cell_text(cells[town_col.position])
+        tokens = [t for t in _SEPARATORS.split(text) if t]
+        if not tokens:
+            continue
+        for token in tokens:
+            found = _match_township(token, index)
+            label = f"{number}（{stations.names[sid]}：{token}）"
+            if not found:
+                close = difflib.get_close_matches(token, names, n=2, cutoff=0.4)
+                hint = (
+                    tr(f"，最接近：{'、'.join(close)}", f"; closest: {', '.join(close)}")
+                    if close
+                    else ""
+                )
+                unmatched.append(label + hint)
+            elif len(found) > 1:
+                options = "、".join(names[i] for i in found)
+                ambiguous.append(tr(f"{label} 可能是 {options}", f"{label} could be {options}"))
+            else:
+                i = found[0]
+                if any(s == sid for s, _ in assigned.get(i, [])):
+                    repeated.append(label)
+                    continue
+                assigned.setdefault(i, []).append((sid, number))
+                members[sid].append(i)
+    for sid in stations.order:
+        if not members[sid] and not any(
+            cell_text(cells[town_col.position])
+            for n, cells in sheet.rows
+            if row_station.get(n) == sid
+        ):
+            no_town.append(f"{stations.names[sid]}（{format_rows(stations.rows[sid])}）")
+    twice = {i: owners for i, owners in assigned.items() if len(owners) > 1}
+    missing = [i for i in range(len(towns)) if i not in assigned]
+    if unmatched:
+        problems.add(
+            tr(
+                f"{file}：列“{town_col.label}”中这些乡镇在 {areas.file} 中找不到："
+                f"{'；'.join(unmatched)}。请改为边界文件中的名称或代码。",
+                f"{file}: these townships in column '{town_col.label}' are not in "
+                f"{areas.file}: {'; '.join(unmatched)}. Use the names or codes of that file.",
+            )
+        )
+    if ambiguous:
+        problems.add(
+            tr(
+                f"{file}：这些乡镇名称不唯一：{'；'.join(ambiguous)}。请写全称或代码。",
+                f"{file}: these township names are ambiguous: {'; '.join(ambiguous)}. "
+                "Write the full name or the code.",
+            )
+        )
+    if twice:
+        shown = "；".join(
+            f"{names[i]}：" + "、".join(f"{stations.names[s]}（第 {n} 行）" for s, n in owners)
+            for i, owners in twice.items()
+        )
+        shown_en = "; ".join(
+            f"{names[i]}: " + ", ".join(f"{stations.names[s]} (row {n})" for s, n in owners)
+            for i, owners in twice.items()
+        )
+        problems.add(
+            tr(
+                f"{file}：这些乡镇分给了不止一个派出所：{shown}。每个乡镇只能属于一个派出所。",
+                f"{file}: these townships are given to more than one station: {shown_en}. "
+                "Each township belongs to exactly one station.",
+            )
+        )
+    if missing:
+        problems.add(
+            tr(
+                f"{areas.file}：这些乡镇没有分给任何派出所："
+                f"{'、'.join(names[i] for i in missing)}。"
+                f"请在 {file} 中补上（每个乡镇都要属于一个派出所）。",
+                f"{areas.file}: these townships are given to no station: "
+                f"{', '.join(names[i] for i in missing)}. Add them to {file} (every township "
+                "belongs to one station).",
+            )
+        )
+    if no_town:
+        problems.add(
+            tr(
+                f"{file}：派出所 {'、'.join(no_town)} 没有填写乡镇。",
+                f"{file}: stations {', '.join(no_town)} have no township.",
+            )
+        )
+    lon_col, lat_col = _seat_columns(sheet)
+    seats_raw: dict[str, tuple[float, float]] = {}
+    if lon_col is not None and lat_col is not None:
+        seats_raw, bad_rows, conflicts = _seat_values(sheet, lon_col, lat_col, row_station)
+        if bad_rows:
+            problems.add(
+                tr(
+                    f"{file}：第 {format_rows(bad_rows)} 行的驻地坐标不是数字或缺一半。",
+                    f"{file}: rows {format_rows(bad_rows)} have seat coordinates that are not "
+                    "numbers or half missing.",
+                )
+            )
+        for sid in conflicts:
+            problems.add(
+                tr(
+                    f"{file}：派出所 {stations.names[sid]} 在不同行的驻地坐标不一致。请统一。",
+                    f"{file}: station {stations.names[sid]} has different seats on its rows.",
+                )
+            )
+    problems.raise_if_any()
+    if repeated:
+        _warn(
+            tr(
+                f"{file}：这些乡镇在同一派出所下重复列出，只计一次：{'；'.join(repeated)}。",
+                f"{file}: these townships are listed twice for the same station; counted "
+                f"once: {'; '.join(repeated)}.",
+            )
+        )
+    seats, seat_system, seat_how = _seats_to_wgs84(seats_raw, seat_crs, file)
+
+    additive = _additive_columns(towns, areas)
+    metric = _metric(towns.geometry)
+    geoms, rows = [], []
+    split_stations = []
+    for sid in stations.order:
+        idx = members[sid]
+        part = towns.iloc[idx]
+        geom = shapely.union_all(list(part.geometry))
+        geoms.append(geom)
+        row: dict[str, Any] = {
+            S.STATION_ID: sid,
+            S.STATION_NAME: stations.names[sid],
+            "townships": "、".join(part["_name"]),
+            "township_codes": "、".join(c for c in part["_code"] if c),
+            "n_townships": len(idx),
+        }
+        for col in additive:
+            row[col] = part[col].sum(min_count=1)
+        rows.append(row)
+        if len(idx) > 1 and not nx.is_connected(_touch_graph(metric.iloc[idx])):
+            split_stations.append(f"{stations.names[sid]}（{row['townships']}）")
+    out = gpd.GeoDataFrame(rows, geometry=geoms, crs=4326)
+    pop_col = _hinted(additive, _POPULATION_HINTS, exclude=("非农", "nonagri", "农业", "agri"))
+    comm_col = _hinted(additive, _COMMUNITY_HINTS, exclude=("committee", "communities_"))
+    if pop_col is not None:
+        out[S.POPULATION] = out[pop_col]
+    if comm_col is not None:
+        out[S.COMMUNITIES] = out[comm_col]
+    _carry(out, stations, attr_cols)
+    info: dict[str, Any] = {
+        "method": "townships",
+        "townships_file": str(townships),
+        "table": str(table),
+        "n_townships": len(towns),
+        "columns": {
+            "station": _label(id_col or name_col),
+            "station_name": _label(name_col),
+            "township": town_col.label,
+            "attributes": {k: c.label for k, c in attr_cols.items()},
+            "summed": additive,
+            "population_from": pop_col
+            if S.POPULATION not in attr_cols
+            else attr_cols[S.POPULATION].label,
+            "communities_from": comm_col
+            if S.COMMUNITIES not in attr_cols
+            else attr_cols[S.COMMUNITIES].label,
+        },
+        "table_title": sheet.title,
+    }
+    _finish(out, seats, seat_system, seat_how, info, file)
+    if split_stations:
+        _warn(
+            tr(
+                f"{file}：这些派出所的乡镇互不相邻，辖区分成几块：{'；'.join(split_stations)}。"
+                "请核对对照表。",
+                f"{file}: the townships of these stations do not touch each other, so their "
+                f"jurisdiction is in pieces: {'; '.join(split_stations)}. Check the table.",
+            )
+        )
+    out[APPROXIMATE] = False
+    out[METHOD] = "townships"
+    out.attrs["jurisdictions"] = info
+    return _ordered(out)
+
+
+def _carry(out: gpd.GeoDataFrame, stations: _StationRows, attr_cols: Mapping[str, Column]) -> None:
+    """The table's station attributes as canonical columns (yes/no ones default to no)."""
+    for canon in attr_cols:
+        missing = False if canon in (S.HAS_CASE_AREA, S.IS_URBAN_CORE) else np.nan
+        out[canon] = [stations.attrs[sid].get(canon, missing) for sid in stations.order]
+
+
+def _attr_columns(sheet: Sheet, used: set[int]) -> dict[str, Column]:
+    free = [c for c in sheet.columns if c.position not in used]
+    found, _ = resolve_columns([c.leaf for c in free], _TABLE_ATTRS)
+    by_leaf = {c.leaf: c for c in reversed(free)}
+    return {canon: by_leaf[leaf] for canon, leaf in found.items()}
+
+
+def _touch_graph(geoms: gpd.GeoSeries) -> nx.Graph:
+    graph = nx.Graph()
+    items = list(geoms)
+    graph.add_nodes_from(range(len(items)))
+    for i in range(len(items)):
+        for j in range(i + 1, len(items)):
+            if shapely.dwithin(items[i], items[j], 1.0):
+                graph.add_edge(i, j)
+    return graph
+
+
+def _finish(
+    out: gpd.GeoDataFrame,
+    seats: Mapping[str, tuple[float, float]],
+    seat_system: str,
+    seat_how: str,
+    info: dict[str, Any],
+    file: str,
+    *,
+    check_inside: bool = True,
+) -> None:
+    """Seats (table or representative point), area, parts; seat-outside warnings."""
+    ids = list(out[S.STATION_ID])
+    rep = [_largest_part_point(g) for g in out.geometry]
+    out[S.SEAT_LON] = [seats[s][0] if s in seats else p.x for s, p in zip(ids, rep, strict=True)]
+    out[S.SEAT_LAT] = [seats[s][1] if s in seats else p.y for s, p in zip(ids, rep, strict=True)]
+    out["seat_source"] = ["table" if s in seats else "representative_point" for s in ids]
+    metric = _metric(out.geometry)
+    out["area_km2"] = (metric.area / 1e6).round(3).to_numpy()
+    out["n_parts"] = [len(shapely.get_parts(g)) for g in out.geometry]
+    seat_pts = gpd.GeoSeries(gpd.points_from_xy(out[S.SEAT_LON], out[S.SEAT_LAT]), crs=4326).to_crs(
+        metric.crs
+    )
+    far = []
+    for sid, name, point, geom in zip(ids, out[S.STATION_NAME], seat_pts, metric, strict=True):
+        if check_inside and sid in seats and point.distance(geom) > SEAT_OUTSIDE_M:
+            far.append(f"{name}（{point.distance(geom) / 1000:.1f} km）")
+    if far:
+        hint = (
+            tr(
+                "坐标按 WGS84 处理；若取自高德/百度地图，请加 --seat-crs gcj02 或 bd09。",
+                "Coordinates were read as WGS84; if they come from AMap/Baidu, pass "
+                "--seat-crs gcj02 or bd09.",
+            )
+            if seat_how == "assumed"
+            else ""
+        )
+        _warn(
+            tr(
+                f"{file}：这些派出所的驻地在其辖区外：{'、'.join(far)}。请核对驻地坐标。{hint}",
+                f"{file}: these seats lie outside their jurisdiction: {', '.join(far)}. "
+                f"Check the seat coordinates. {hint}",
+            )
+        )
+    info["seats"] = {
+        "from_table": [s for s in ids if s in seats],
+        "representative_point": [s for s in ids if s not in seats],
+        "crs": seat_system if seats else None,
+        "crs_source": seat_how if seats else None,
+        "outside_jurisdiction": far,
+    }
+
+
+def _ordered(out: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    first = [
+        S.STATION_ID,
+        S.STATION_NAME,
+        "townships",
+        "township_codes",
+        "n_townships",
+        S.POPULATION,
+        S.COMMUNITIES,
+        S.OFFICERS,
+        S.IS_URBAN_CORE,
+        S.HAS_CASE_AREA,
+        S.SEAT_LON,
+        S.SEAT_LAT,
+        "seat_source",
+        "area_km2",
+        "n_parts",
+        APPROXIMATE,
+        METHOD,
+    ]
+    cols = [c for c in first if c in out.columns]
+    cols += [c for c in out.columns if c not in cols and c != out.geometry.name]
+    result = gpd.GeoDataFrame(out[cols], geometry=out.geometry, crs=out.crs)
+    result.attrs = dict(out.attrs)
+    return result
+
+
+# ------------------------------------------------------------------ from seats
+
+
+def stations_from_seats(
+    seats: str | Path,
+    outline: str | Path,
+    *,
+    roads: str | Path | None = None,
+    seat_crs: str | None = None,
+    outline_crs: str | None = None,
+    station_column: str | None = None,
+    hwy_speeds: Mapping[str, float] | None = None,
+    encoding: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Estimated jurisdictions from station seats and the county outline.
+
+    Parameters
+    ----------
+    seats
+        CSV or Excel: a station column (派出所, 所名 …, and/or 所代码) and seat
+        longitude/latitude (驻地经度/驻地纬度, 经度/纬度, lon/lat …). An address
+        column is not geocoded: rows without coordinates are an error. Optional
+        columns 警力, 城关, 办案区, 户籍人口 are carried.
+    outline
+        The county outline (polygon file; several features are merged).
+    roads
+        Road network (``.graphml`` or ``.osm``): each part of the county goes
+        to the seat that reaches its nearest road node first. Without it, to
+        the nearest seat in a straight line (Voronoi cells).
+    seat_crs
+        ``wgs84`` (default for degrees), ``gcj02`` (高德/腾讯), ``bd09`` (百度) or
+        ``EPSG:n``.
+    outline_crs
+        CRS of the outline when its file has none.
+    station_column
+        The seats table's station column, when not recognised.
+    hwy_speeds
+        Speeds (km/h) by OSM highway class, overriding the defaults of
+        :mod:`zoning.centers.roads`.
+    encoding
+        Text encoding of a CSV; detected when omitted.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        EPSG:4326, one row per seat: ``station_id``, ``station_name``, the
+        carried attributes, ``seat_lon``, ``seat_lat``, ``seat_source``
+        (``table``), ``area_km2``, ``n_parts``, :data:`APPROXIMATE` (true) and
+        :data:`METHOD` (``voronoi`` or ``roads``). Every cell is one piece
+        holding its seat (pieces cut off by a concave outline join the
+        neighbour they share most boundary with), except islands of the outline.
+
+    Raises
+    ------
+    InputError
+        Missing columns, an address column without coordinates, bad or
+        duplicate coordinates, seats far outside the outline, a road network
+        that does not cover the outline.
+    """
+    seats_path, outline_path = Path(seats), Path(outline)
+    file = seats_path.name
+    station_keys = {_bare(a) for a in (*ID_ALIASES, *NAME_ALIASES)}
+    if station_column:
+        station_keys = {_bare(station_column)}
+    sheet = _sheet(seats_path, lambda t: _bare(t) in station_keys, "派出所、所名", encoding)
+    problems = ProblemList()
+    if station_column:
+        id_col, name_col = None, _find(sheet, station_column, ())
+    else:
+        id_col = _find(sheet, None, ID_ALIASES)
+        name_col = next(
+            (
+                c
+                for a in NAME_ALIASES
+                for c in [_find(sheet, None, (a,))]
+                if c is not None and c is not id_col
+            ),
+            None,
+        )
+    if id_col is None and name_col is None:
+        problems.add(
+            _missing_column(
+                file, tr("派出所", "station"), station_column, "--station-column", sheet
+            )
+        )
+    lon_col, lat_col = _seat_columns(sheet)
+    address = next(
+        (c for c in sheet.columns if any(p in _bare(c.label) for p in _ADDRESS_PARTS)), None
+    )
+    if lon_col is None or lat_col is None:
+        if address is not None:
+            problems.add(_no_geocoding(file, address.label))
+        else:
+            problems.add(
+                tr(
+                    f"{file}：找不到驻地经纬度列（驻地经度/驻地纬度、经度/纬度、lon/lat）。"
+                    f"现有的列：{'、'.join(c.label for c in sheet.columns)}。",
+                    f"{file}: no seat longitude/latitude columns (驻地经度/驻地纬度, 经度/纬度, "
+                    f"lon/lat). Columns: {', '.join(c.label for c in sheet.columns)}.",
+                )
+            )
+    problems.raise_if_any()
+    assert lon_col is not None and lat_col is not None
+    used = {c.position for c in (id_col, name_col, lon_col, lat_col) if c is not None}
+    attr_cols = _attr_columns(sheet, used)
+    stations, row_station = _station_rows(
+        sheet, id_col, name_col, attr_cols, problems, fill_down=False
+    )
+    raw, bad_rows, conflicts = _seat_values(sheet, lon_col, lat_col, row_station)
+    if bad_rows:
+        problems.add(
+            tr(
+                f"{file}：第 {format_rows(bad_rows)} 行的驻地坐标不是数字或缺一半。",
+                f"{file}: rows {format_rows(bad_rows)} have seat coordinates that are not "
+                "numbers or half missing.",
+            )
+        )
+    for sid in conflicts:
+        problems.add(
+            tr(
+                f"{file}：派出所 {stations.names[sid]} 出现多次，驻地坐标不同。每个派出所一行。",
+                f"{file}: station {stations.names[sid]} appears more than once with different "
+                "seats. One row per station.",
+            )
+        )
+    without = [stations.names[s] for s in stations.order if s not in raw]
+    if without:
+        if address is not None:
+            problems.add(_no_geocoding(file, address.label, without))
+        else:
+            problems.add(
+                tr(
+                    f"{file}：派出所 {format_rows(without)} 没有驻地坐标。请补上经纬度。",
+                    f"{file}: stations {format_rows(without)} have no seat coordinates. Add them.",
+                )
+            )
+    if not stations.order:
+        problems.add(tr(f"{file}：表中没有派出所。", f"{file}: the table has no station."))
+    problems.raise_if_any()
+    wgs, seat_system, seat_how = _seats_to_wgs84(raw, seat_crs, file)
+
+    areas = _read_polygons(outline_path, tr("县界", "outline"), crs=outline_crs, key_aliases={})
+    county = shapely.union_all(list(areas.frame.geometry))
+    ids = list(stations.order)
+    seat_geo = gpd.GeoSeries(
+        gpd.points_from_xy([wgs[s][0] for s in ids], [wgs[s][1] for s in ids]), crs=4326
+    )
+    network = None
+    if roads is not None:
+        from zoning.centers.roads import RoadNetwork, graph_from_file
+
+        network = RoadNetwork.from_graph(graph_from_file(roads), hwy_speeds=hwy_speeds)
+        crs = CRS.from_user_input(network.crs)
+    else:
+        crs = metric_crs(gpd.GeoSeries([county], crs=4326))
+    to_metric = Transformer.from_crs(4326, crs, always_xy=True)
+    county_m = shapely.transform(
+        county, lambda xy: np.column_stack(to_metric.transform(xy[:, 0], xy[:, 1]))
+    )
+    pts = np.column_stack(to_metric.transform(seat_geo.x.to_numpy(), seat_geo.y.to_numpy()))
+    _check_seats(file, ids, stations.names, pts, county_m, areas.file)
+    if network is None:
+        cells = _cells.voronoi_cells(pts, county_m)
+        road_info: dict[str, Any] | None = None
+    else:
+        from zoning.centers.travel import DETOUR_FACTOR, MAX_SNAP_M, STRAIGHT_SPEED_KPH
+
+        cells, assignment = _cells.road_cells(
+            network, pts, county_m, access_mps=STRAIGHT_SPEED_KPH / 3.6 / DETOUR_FACTOR
+        )
+        if assignment.nodes_assigned == 0:
+            raise InputError(
+                tr(
+                    f"{roads}：道路网络不覆盖 {areas.file} 的县界（县界内没有可达的道路节点）。"
+                    "请检查道路文件与县界是否为同一地区。",
+                    f"{roads}: the road network does not cover the outline of {areas.file} (no "
+                    "reachable road node inside it). Check that both are the same area.",
+                )
+            )
+        off = [
+            f"{stations.names[s]}（{d / 1000:.1f} km）"
+            for s, d in zip(ids, assignment.snapped_m, strict=True)
+            if d > MAX_SNAP_M
+        ]
+        if off:
+            _warn(
+                tr(
+                    f"{roads}：这些驻地距道路网络超过 {MAX_SNAP_M:g} 米：{'、'.join(off)}；"
+                    "它们的辖区按到最近道路的直线时间估算，可能偏小。",
+                    f"{roads}: these seats are more than {MAX_SNAP_M:g} m from the road "
+                    f"network: {', '.join(off)}; their areas are estimated with a straight-line "
+                    "leg to the nearest road and may be too small.",
+                )
+            )
+        road_info = network.info() | {
+            "nodes_inside_outline": assignment.nodes_inside,
+            "nodes_assigned": assignment.nodes_assigned,
+            "snapped_m": {
+                s: round(float(d), 1) for s, d in zip(ids, assignment.snapped_m, strict=True)
+            },
+        }
+    cells, moved = _cells.connected_cells(cells, pts)
+    empty = [stations.names[s] for s, c in zip(ids, cells, strict=True) if c.is_empty]
+    if empty:
+        raise InputError(
+            tr(
+                f"{file}：派出所 {'、'.join(empty)} 分不到任何区域（驻地与其他所重合或在县界外）。",
+                f"{file}: stations {', '.join(empty)} get no area (seat on top of another or "
+                "outside the outline).",
+            )
+        )
+    back = Transformer.from_crs(crs, 4326, always_xy=True)
+    geoms = [
+        shapely.transform(c, lambda xy: np.column_stack(back.transform(xy[:, 0], xy[:, 1])))
+        for c in cells
+    ]
+    geoms = _cells.fit_to_outline(geoms, county, tol=1e-7)  # exact county edge again
+    rows = [{S.STATION_ID: s, S.STATION_NAME: stations.names[s]} for s in ids]
+    out = gpd.GeoDataFrame(rows, geometry=geoms, crs=4326)
+    _carry(out, stations, attr_cols)
+    method = "roads" if network is not None else "voronoi"
+    info: dict[str, Any] = {
+        "method": method,
+        "seats_file": str(seats_path),
+        "outline_file": str(outline_path),
+        "roads": str(roads) if roads is not None else None,
+        "metric_crs": str(crs),
+        "columns": {
+            "station": _label(id_col or name_col),
+            "lon": lon_col.label,
+            "lat": lat_col.label,
+            "attributes": {k: c.label for k, c in attr_cols.items()},
+            "address_not_geocoded": address.label if address is not None else None,
+        },
+        "pieces_moved": len(moved),
+        "road_network": road_info,
+        "table_title": sheet.title,
+    }
+    _finish(out, wgs, seat_system, seat_how, info, file, check_inside=False)  # outline checked
+    out[APPROXIMATE] = True
+    out[METHOD] = method
+    out.attrs["jurisdictions"] = info
+    return _ordered(out)
+
+
+def _no_geocoding(file: str, column: str, stations: Sequence[str] = ()) -> str:
+    which = (
+        tr(f"派出所 {format_rows(stations)} ", f"stations {format_rows(stations)} ")
+        if stations
+        else ""
+    )
+    return tr(
+        f"{file}：{which}只有地址（列“{column}”）而没有经纬度。zoning 离线运行，不做地址解析"
+        "（不调用任何地图服务）。请在表中加上 经度、纬度 两列（可在天地图、高德或百度的坐标拾取器中"
+        "查到；高德坐标加 --seat-crs gcj02，百度坐标加 --seat-crs bd09）。",
+        f"{file}: {which}only an address (column '{column}'), no longitude/latitude. zoning "
+        "works offline and does not geocode addresses (no map service is called). Add 经度 and "
+        "纬度 columns (from the coordinate picker of Tianditu, AMap or Baidu; pass --seat-crs "
+        "gcj02 for AMap, bd09 for Baidu).",
+    )
+
+
+def _check_seats(
+    file: str,
+    ids: Sequence[str],
+    names: Mapping[str, str],
+    pts: np.ndarray,
+    county: BaseGeometry,
+    outline_file: str,
+) -> None:
+    problems = ProblemList()
+    keys = np.round(pts, 0)
+    _, first, counts = np.unique(keys, axis=0, return_index=True, return_counts=True)
+    dupes = [
+        names[ids[i]]
+        for i in range(len(ids))
+        if counts[np.flatnonzero((keys[first] == keys[i]).all(axis=1))[0]] > 1
+    ]
+    if dupes:
+        problems.add(
+            tr(
+                f"{file}：派出所 {'、'.join(dupes)} 的驻地坐标相同（1 米内）。请核对。",
+                f"{file}: stations {', '.join(dupes)} share a seat (within 1 m). Check them.",
+            )
+        )
+    dist = np.asarray(shapely.distance(county, shapely.points(pts)), dtype=float)
+    far = [
+        f"{names[s]}（{d / 1000:.1f} km）" for s, d in zip(ids, dist, strict=True) if d > SEAT_FAR_M
+    ]
+    near = [
+        f"{names[s]}（{d / 1000:.1f} km）"
+        for s, d in zip(ids, dist, strict=True)
+        if SEAT_OUTSIDE_M < d <= SEAT_FAR_M
+    ]
+    if far:
+        problems.add(
+            tr(
+                f"{file}：这些驻地在 {outline_file} 县界外很远：{'、'.join(far)}。"
+                "请核对坐标与 --seat-crs（高德 gcj02、百度 bd09）。",
+                f"{file}: these seats are far outside the outline of {outline_file}: "
+                f"{', '.join(far)}. Check the coordinates and --seat-crs (AMap gcj02, Baidu bd09).",
+            )
+        )
+    problems.raise_if_any()
+    if near:
+        _warn(
+            tr(
+                f"{file}：这些驻地在县界外：{'、'.join(near)}。请核对坐标。",
+                f"{file}: these seats lie outside the outline: {', '.join(near)}. Check them.",
+            )
+        )
+
+
+# ------------------------------------------------------------------ writing
+
+
+def write_stations(
+    stations: gpd.GeoDataFrame, path: str | Path, *, inputs: Iterable[str | Path] = ()
+) -> Path:
+    """Write a station file (GeoJSON or GeoPackage, WGS84) that never replaces an input.
+
+    Parameters
+    ----------
+    stations
+        From :func:`stations_from_townships` or :func:`stations_from_seats`.
+    path
+        ``.geojson``/``.json`` or ``.gpkg``; an existing output is replaced.
+    inputs
+        The files the stations were made from; ``path`` must be none of them.
+
+    Raises
+    ------
+    InputError
+        If ``path`` is an input or has another suffix.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in (".geojson", ".json", ".gpkg"):
+        raise InputError(
+            tr(
+                f"{path}：输出文件须为 .geojson 或 .gpkg。",
+                f"{path}: the output must be a .geojson or .gpkg file.",
+            )
+        )
+    target = path.resolve()
+    for item in inputs:
+        source = Path(item).resolve()
+        if source == target or (path.exists() and Path(item).exists() and path.samefile(item)):
+            raise InputError(
+                tr(
+                    f"{path}：输出文件就是输入文件 {item}，不会覆盖输入。请换一个 --out。",
+                    f"{path}: the output is the input file {item}; inputs are never "
+                    "overwritten. Choose another --out.",
+                )
+            )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        path.unlink()
+    driver = "GPKG" if path.suffix.lower() == ".gpkg" else "GeoJSON"
+    frame = stations.to_crs(4326)
+    frame.to_file(path, driver=driver, engine="pyogrio")
+    return path
