@@ -412,13 +412,7 @@ def read_table(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, s
                 raise unreadable(path, exc) from None
         _log_caught(path, caught)
         return frame, suffix.lstrip(".")
-    data = path.read_bytes()
-    try:
-        text, used = (
-            (data.decode(encoding), encoding) if encoding else decode_text(data, source=path.name)
-        )
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise unreadable(path, exc) from None
+    text, used = read_text(path, encoding)
     if not text.strip():
         return pd.DataFrame(), used
     header = text.lstrip().split("\n", 1)[0]
@@ -432,8 +426,47 @@ def read_table(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, s
     return frame, used
 
 
+def read_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
+    """A text file's contents, decoded as :func:`decode_text` does unless ``encoding`` is given.
+
+    Returns
+    -------
+    text, encoding
+
+    Raises
+    ------
+    InputError
+        The file cannot be decoded with the given encoding.
+    """
+    data = path.read_bytes()
+    try:
+        return (
+            (data.decode(encoding), encoding) if encoding else decode_text(data, source=path.name)
+        )
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise unreadable(path, exc) from None
+
+
 def _read_xls(path: Path) -> pd.DataFrame:
     """First sheet of a legacy .xls workbook via xlrd (dates become datetimes)."""
+    rows, _ = xls_grid(path)
+    if not rows:
+        return pd.DataFrame()
+    header = [str(h) if h not in (None, "") else f"column{i + 1}" for i, h in enumerate(rows[0])]
+    return pd.DataFrame(rows[1:], columns=header, dtype=object)
+
+
+def xls_grid(path: Path) -> tuple[list[list[Any]], list[tuple[int, int, int, int]]]:
+    """Every cell of a legacy .xls workbook's first sheet, and its merged ranges.
+
+    Returns
+    -------
+    rows
+        Cell values row by row (dates as datetimes, empty cells None).
+    merged
+        ``(first row, last row + 1, first column, last column + 1)`` of each
+        merged range (0-based, xlrd's convention).
+    """
     try:
         import xlrd
     except ImportError:
@@ -446,7 +479,7 @@ def _read_xls(path: Path) -> pd.DataFrame:
             )
         ) from None
     try:
-        book = xlrd.open_workbook(str(path), on_demand=True)
+        book = xlrd.open_workbook(str(path), on_demand=True, formatting_info=True)
         sheet = book.sheet_by_index(0)
         rows: list[list[Any]] = []
         for r in range(sheet.nrows):
@@ -459,10 +492,8 @@ def _read_xls(path: Path) -> pd.DataFrame:
                 else:
                     row.append(cell.value)
             rows.append(row)
+        merged = [(int(a), int(b), int(c), int(d)) for a, b, c, d in sheet.merged_cells]
         book.release_resources()
     except Exception as exc:  # xlrd raises XLRDError and friends
         raise unreadable(path, exc) from None
-    if not rows:
-        return pd.DataFrame()
-    header = [str(h) if h not in (None, "") else f"column{i + 1}" for i, h in enumerate(rows[0])]
-    return pd.DataFrame(rows[1:], columns=header, dtype=object)
+    return rows, merged

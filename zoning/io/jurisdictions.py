@@ -33,7 +33,7 @@ import re
 import unicodedata
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,21 +49,17 @@ from zoning import _schema as S
 from zoning._i18n import tr
 from zoning.errors import InputError, ProblemList, ZoningWarning
 from zoning.io import _cells
+from zoning.io import _stationtable as T
 from zoning.io.columns import (
-    SEAT_ALIASES_LAT,
-    SEAT_ALIASES_LON,
-    STATION_ALIASES,
     format_rows,
     norm_key,
     parse_bool,
-    parse_number,
     resolve_columns,
 )
-from zoning.io.crs import canonical_crs, guess_crs, station_crs, to_wgs84
+from zoning.io.crs import station_crs
 from zoning.io.encoding import read_vector
 from zoning.io.geometry import classify, metric_crs, repair
-from zoning.io.loadtable import ID_ALIASES, NAME_ALIASES
-from zoning.io.sheets import Column, Sheet, cell_text, sheet_from_file
+from zoning.io.sheets import Column, cell_text, header_key, sheet_from_file
 
 __all__ = [
     "APPROXIMATE",
@@ -126,11 +122,6 @@ TABLE_TOWNSHIP_ALIASES: tuple[str, ...] = (
     "township",
     "townships",
 )
-#: Seat coordinate columns of a seats table (the station aliases, then plain lon/lat).
-LON_ALIASES: tuple[str, ...] = (*SEAT_ALIASES_LON, "经度", "lon", "lng", "longitude", "x")
-LAT_ALIASES: tuple[str, ...] = (*SEAT_ALIASES_LAT, "纬度", "lat", "latitude", "y")
-#: Parts of an address column's name.
-_ADDRESS_PARTS = ("地址", "所址", "address", "addr")
 
 #: Name suffixes of township-level units, longest first.
 _SUFFIXES = ("街道办事处", "地区办事处", "办事处", "街道", "地区", "镇", "乡")
@@ -348,221 +339,6 @@ def _read_polygons(
     return _Areas(frame=frame, code=found.get("code"), name=found.get("name"), file=file)
 
 
-def _sheet(path: Path, is_key: Any, expected: str, encoding: str | None) -> Sheet:
-    return sheet_from_file(path, is_key=is_key, expected=expected, encoding=encoding)
-
-
-def _bare(text: str) -> str:
-    return "".join(re.sub(r"[(（\[【][^)）\]】]*[)）\]】]", "", norm_key(text)).split())
-
-
-def _find(sheet: Sheet, explicit: str | None, aliases: Iterable[str]) -> Column | None:
-    """A sheet column by an explicit name or by aliases (exact, after normalising)."""
-    keys = [_bare(explicit)] if explicit else [_bare(a) for a in aliases]
-    for key in keys:
-        for column in sheet.columns:
-            if _bare(column.label) == key or any(_bare(p) == key for p in column.parts):
-                return column
-    return None
-
-
-def _missing_column(file: str, what: str, given: str | None, option: str, sheet: Sheet) -> str:
-    shown = "、".join(c.label for c in sheet.columns) or tr("（无）", "(none)")
-    if given:
-        return tr(
-            f"{file}：找不到指定的{what}列“{given}”。现有的列：{shown}。",
-            f"{file}: the {what} column '{given}' does not exist. Columns: {shown}.",
-        )
-    return tr(
-        f"{file}：找不到{what}列。现有的列：{shown}。请改列名或用 {option} 指定。",
-        f"{file}: no {what} column. Columns: {shown}. Rename it or pass {option}.",
-    )
-
-
-@dataclass
-class _StationRows:
-    """Station keys and attributes gathered from a table, row by row."""
-
-    order: list[str] = field(default_factory=list)  # station ids in table order
-    names: dict[str, str] = field(default_factory=dict)
-    rows: dict[str, list[int]] = field(default_factory=dict)
-    attrs: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-
-_TABLE_ATTRS = {
-    S.OFFICERS: STATION_ALIASES[S.OFFICERS],
-    S.POPULATION: STATION_ALIASES[S.POPULATION],
-    S.COMMUNITIES: STATION_ALIASES[S.COMMUNITIES],
-    S.HAS_CASE_AREA: STATION_ALIASES[S.HAS_CASE_AREA],
-    S.IS_URBAN_CORE: STATION_ALIASES[S.IS_URBAN_CORE],
-}
-
-
-def _station_rows(
-    sheet: Sheet,
-    id_col: Column | None,
-    name_col: Column | None,
-    attr_cols: Mapping[str, Column],
-    problems: ProblemList,
-    *,
-    fill_down: bool,
-) -> tuple[_StationRows, dict[int, str]]:
-    """Station id/name of every data row and per-station attributes (must agree)."""
-    file = Path(sheet.source).name
-    out = _StationRows()
-    row_station: dict[int, str] = {}
-    previous: str | None = None
-    filled: list[int] = []
-    conflicts: dict[tuple[str, str], set[str]] = {}
-    bad: dict[str, list[str]] = {}
-    for number, cells in sheet.rows:
-        texts = [cell_text(v) for v in cells]
-        if not any(texts):
-            continue
-        sid = cell_text(cells[id_col.position]) if id_col is not None else ""
-        name = cell_text(cells[name_col.position]) if name_col is not None else ""
-        if not sid and not name:
-            if fill_down and previous is not None:
-                filled.append(number)
-                row_station[number] = previous
-            continue
-        sid = sid or name
-        name = name or sid
-        if sid not in out.names:
-            out.order.append(sid)
-            out.names[sid] = name
-            out.attrs[sid] = {}
-        elif out.names[sid] != name:
-            conflicts.setdefault((sid, "name"), {out.names[sid]}).add(name)
-        out.rows.setdefault(sid, []).append(number)
-        row_station[number] = sid
-        previous = sid
-        for canon, column in attr_cols.items():
-            raw = cells[column.position]
-            if not cell_text(raw):
-                continue
-            series = pd.Series([raw], dtype=object)
-            if canon in (S.HAS_CASE_AREA, S.IS_URBAN_CORE):
-                parsed, wrong = parse_bool(series)
-            else:
-                parsed, wrong = parse_number(series.map(cell_text))
-            if wrong or (canon not in (S.SEAT_LON, S.SEAT_LAT) and parsed.iloc[0] < 0):
-                bad.setdefault(column.label, []).append(f"{number}（{name}）")
-                continue
-            value = parsed.iloc[0].item() if hasattr(parsed.iloc[0], "item") else parsed.iloc[0]
-            old = out.attrs[sid].setdefault(canon, value)
-            if old != value:
-                conflicts.setdefault((sid, column.label), {str(old)}).add(str(value))
-    if filled:
-        _warn(
-            tr(
-                f"{file}：第 {format_rows(filled)} 行没有派出所，视为上一行派出所的续行"
-                "（合并单元格）。",
-                f"{file}: rows {format_rows(filled)} have no station; read as continuing the "
-                "station above (merged cells).",
-            )
-        )
-    for label, where in bad.items():
-        problems.add(
-            tr(
-                f"{file}：列“{label}”第 {format_rows(where)} 行的值无效。请填写数字（或 是/否）。",
-                f"{file}: column '{label}' has invalid values in rows {format_rows(where)}. "
-                "Enter numbers (or yes/no).",
-            )
-        )
-    for (sid, label), values in conflicts.items():
-        problems.add(
-            tr(
-                f"{file}：派出所 {out.names[sid]} 在不同行的“{label}”不一致："
-                f"{'、'.join(sorted(values))}（第 {format_rows(out.rows[sid])} 行）。请统一。",
-                f"{file}: station {out.names[sid]} has different '{label}' values on its rows: "
-                f"{', '.join(sorted(values))} (rows {format_rows(out.rows[sid])}). "
-                "Make them agree.",
-            )
-        )
-    return out, row_station
-
-
-def _seat_columns(sheet: Sheet) -> tuple[Column | None, Column | None]:
-    labels = [c.leaf for c in sheet.columns]
-    found, _ = resolve_columns(labels, {"lon": LON_ALIASES, "lat": LAT_ALIASES})
-    by_leaf = {c.leaf: c for c in reversed(sheet.columns)}
-    return (
-        by_leaf.get(found["lon"]) if "lon" in found else None,
-        by_leaf.get(found["lat"]) if "lat" in found else None,
-    )
-
-
-def _seat_values(
-    sheet: Sheet, lon_col: Column, lat_col: Column, row_station: Mapping[int, str]
-) -> tuple[dict[str, tuple[float, float]], list[str], dict[str, set[tuple[float, float]]]]:
-    """Seat lon/lat per station (raw, in the table's CRS), bad rows and conflicts."""
-    seats: dict[str, tuple[float, float]] = {}
-    bad: list[str] = []
-    conflicts: dict[str, set[tuple[float, float]]] = {}
-    for number, cells in sheet.rows:
-        sid = row_station.get(number)
-        if sid is None:
-            continue
-        lon_text, lat_text = cell_text(cells[lon_col.position]), cell_text(cells[lat_col.position])
-        if not lon_text and not lat_text:
-            continue
-        values, wrong = parse_number(pd.Series([lon_text, lat_text], dtype=object))
-        if wrong or values.isna().any():
-            bad.append(str(number))
-            continue
-        pair = (float(values.iloc[0]), float(values.iloc[1]))
-        old = seats.setdefault(sid, pair)
-        if old != pair:
-            conflicts.setdefault(sid, {old}).add(pair)
-    return seats, bad, conflicts
-
-
-def _seats_to_wgs84(
-    seats: Mapping[str, tuple[float, float]], seat_crs: str | None, file: str
-) -> tuple[dict[str, tuple[float, float]], str, str]:
-    """Seat coordinates in WGS84; the system used and where it came from."""
-    if not seats:
-        return {}, "wgs84", "none"
-    ids = list(seats)
-    lon = np.array([seats[s][0] for s in ids])
-    lat = np.array([seats[s][1] for s in ids])
-    if seat_crs:
-        system, how = canonical_crs(seat_crs, source=file), "argument"
-    else:
-        guess = guess_crs(lon, lat)
-        if guess.kind == "degrees":
-            system, how = "wgs84", "assumed"
-        elif guess.crs is not None:
-            system, how = guess.crs, "guessed"
-        else:
-            raise InputError(
-                tr(
-                    f"{file}：驻地坐标不是经纬度，也无法推断坐标系。请用 --seat-crs 指定，"
-                    "例如 EPSG:4548（CGCS2000 CM 117E）。",
-                    f"{file}: the seat coordinates are not degrees and their CRS cannot be "
-                    "inferred. Pass --seat-crs, e.g. EPSG:4548 (CGCS2000 CM 117E).",
-                )
-            )
-    x, y = to_wgs84(lon, lat, system)
-    out = {sid: (float(a), float(b)) for sid, a, b in zip(ids, x, y, strict=True)}
-    wrong = [
-        sid
-        for sid, (a, b) in out.items()
-        if not (np.isfinite(a) and abs(a) <= 180 and abs(b) <= 90)
-    ]
-    if wrong:
-        raise InputError(
-            tr(
-                f"{file}：派出所 {format_rows(wrong)} 的驻地坐标换算后不是有效经纬度。"
-                "请检查坐标与 --seat-crs。",
-                f"{file}: the seats of stations {format_rows(wrong)} are not valid lon/lat "
-                "after conversion. Check the coordinates and --seat-crs.",
-            )
-        )
-    return out, system, how
-
-
 def _label(column: Column | None) -> str | None:
     return column.label if column is not None else None
 
@@ -677,7 +453,7 @@ def _hinted(
 ) -> str | None:
     for hint in hints:
         for col in columns:
-            key = _bare(col)
+            key = header_key(col)
             if hint in key and not any(x in key for x in exclude):
                 return col
     return None
@@ -755,60 +531,48 @@ def stations_from_townships(
     )
     towns, index = _township_index(areas)
     file = table.name
-    station_keys = {_bare(a) for a in (*ID_ALIASES, *NAME_ALIASES)}
-    town_keys = {_bare(a) for a in TABLE_TOWNSHIP_ALIASES}
+    station_keys = {header_key(a) for a in (*T.ID_ALIASES, *T.NAME_ALIASES)}
+    town_keys = {header_key(a) for a in TABLE_TOWNSHIP_ALIASES}
 
     def is_key(text: str) -> bool:
-        bare = _bare(text)
-        if station_column and bare == _bare(station_column):
+        bare = header_key(text)
+        if station_column and bare == header_key(station_column):
             return True
-        if township_column and bare == _bare(township_column):
+        if township_column and bare == header_key(township_column):
             return True
         return bare in station_keys or bare in town_keys
 
-    sheet = _sheet(table, is_key, "派出所、乡镇", encoding)
+    sheet = sheet_from_file(table, is_key=is_key, expected="派出所、乡镇", encoding=encoding)
     problems = ProblemList()
-    town_col = _find(sheet, township_column, TABLE_TOWNSHIP_ALIASES)
+    town_col = T.find_column(sheet, township_column, TABLE_TOWNSHIP_ALIASES)
     if town_col is None and not township_column:
         town_col = next(
             (
                 c
                 for c in sheet.columns
-                if any(w in _bare(c.label) for w in ("乡镇", "街道"))
-                and not any(w in _bare(c.label) for w in ("数", "人口"))
+                if any(w in header_key(c.label) for w in ("乡镇", "街道"))
+                and not any(w in header_key(c.label) for w in ("数", "人口"))
             ),
             None,
         )
-    if station_column:
-        id_col, name_col = None, _find(sheet, station_column, ())
-    else:
-        id_col = _find(sheet, None, ID_ALIASES)
-        name_col = next(
-            (
-                c
-                for a in NAME_ALIASES
-                for c in [_find(sheet, None, (a,))]
-                if c is not None and c is not id_col and c is not town_col
-            ),
-            None,
-        )
+    id_col, name_col = T.key_columns(sheet, station_column, exclude=[town_col])
     if town_col is None:
         problems.add(
-            _missing_column(
+            T.missing_column(
                 file, tr("乡镇", "township"), township_column, "--township-column", sheet
             )
         )
     if name_col is None and id_col is None:
         problems.add(
-            _missing_column(
+            T.missing_column(
                 file, tr("派出所", "station"), station_column, "--station-column", sheet
             )
         )
     problems.raise_if_any()
     assert town_col is not None
     used = {c.position for c in (id_col, name_col, town_col) if c is not None}
-    attr_cols = _attr_columns(sheet, used)
-    stations, row_station = _station_rows(
+    attr_cols = T.attr_columns(sheet, used)
+    stations, row_station = T.station_rows(
         sheet, id_col, name_col, attr_cols, problems, fill_down=True
     )
 
@@ -908,25 +672,10 @@ def stations_from_townships(
                 f"{file}: stations {', '.join(no_town)} have no township.",
             )
         )
-    lon_col, lat_col = _seat_columns(sheet)
+    lon_col, lat_col = T.seat_columns(sheet)
     seats_raw: dict[str, tuple[float, float]] = {}
     if lon_col is not None and lat_col is not None:
-        seats_raw, bad_rows, conflicts = _seat_values(sheet, lon_col, lat_col, row_station)
-        if bad_rows:
-            problems.add(
-                tr(
-                    f"{file}：第 {format_rows(bad_rows)} 行的驻地坐标不是数字或缺一半。",
-                    f"{file}: rows {format_rows(bad_rows)} have seat coordinates that are not "
-                    "numbers or half missing.",
-                )
-            )
-        for sid in conflicts:
-            problems.add(
-                tr(
-                    f"{file}：派出所 {stations.names[sid]} 在不同行的驻地坐标不一致。请统一。",
-                    f"{file}: station {stations.names[sid]} has different seats on its rows.",
-                )
-            )
+        seats_raw = T.read_seats(sheet, lon_col, lat_col, row_station, stations, problems)
     problems.raise_if_any()
     if repeated:
         _warn(
@@ -936,7 +685,7 @@ def stations_from_townships(
                 f"once: {'; '.join(repeated)}.",
             )
         )
-    seats, seat_system, seat_how = _seats_to_wgs84(seats_raw, seat_crs, file)
+    seats, seat_system, seat_how = T.seats_to_wgs84(seats_raw, seat_crs, file)
 
     additive = _additive_columns(towns, areas)
     metric = _metric(towns.geometry)
@@ -966,7 +715,7 @@ def stations_from_townships(
         out[S.POPULATION] = out[pop_col]
     if comm_col is not None:
         out[S.COMMUNITIES] = out[comm_col]
-    _carry(out, stations, attr_cols)
+    T.carry(out, stations, attr_cols)
     info: dict[str, Any] = {
         "method": "townships",
         "townships_file": str(townships),
@@ -1001,20 +750,6 @@ def stations_from_townships(
     out[METHOD] = "townships"
     out.attrs["jurisdictions"] = info
     return _ordered(out)
-
-
-def _carry(out: gpd.GeoDataFrame, stations: _StationRows, attr_cols: Mapping[str, Column]) -> None:
-    """The table's station attributes as canonical columns (yes/no ones default to no)."""
-    for canon in attr_cols:
-        missing = False if canon in (S.HAS_CASE_AREA, S.IS_URBAN_CORE) else np.nan
-        out[canon] = [stations.attrs[sid].get(canon, missing) for sid in stations.order]
-
-
-def _attr_columns(sheet: Sheet, used: set[int]) -> dict[str, Column]:
-    free = [c for c in sheet.columns if c.position not in used]
-    found, _ = resolve_columns([c.leaf for c in free], _TABLE_ATTRS)
-    by_leaf = {c.leaf: c for c in reversed(free)}
-    return {canon: by_leaf[leaf] for canon, leaf in found.items()}
 
 
 def _touch_graph(geoms: gpd.GeoSeries) -> nx.Graph:
@@ -1168,33 +903,26 @@ def stations_from_seats(
     """
     seats_path, outline_path = Path(seats), Path(outline)
     file = seats_path.name
-    station_keys = {_bare(a) for a in (*ID_ALIASES, *NAME_ALIASES)}
+    station_keys = {header_key(a) for a in (*T.ID_ALIASES, *T.NAME_ALIASES)}
     if station_column:
-        station_keys = {_bare(station_column)}
-    sheet = _sheet(seats_path, lambda t: _bare(t) in station_keys, "派出所、所名", encoding)
+        station_keys = {header_key(station_column)}
+    sheet = sheet_from_file(
+        seats_path,
+        is_key=lambda t: header_key(t) in station_keys,
+        expected="派出所、所名",
+        encoding=encoding,
+    )
     problems = ProblemList()
-    if station_column:
-        id_col, name_col = None, _find(sheet, station_column, ())
-    else:
-        id_col = _find(sheet, None, ID_ALIASES)
-        name_col = next(
-            (
-                c
-                for a in NAME_ALIASES
-                for c in [_find(sheet, None, (a,))]
-                if c is not None and c is not id_col
-            ),
-            None,
-        )
+    id_col, name_col = T.key_columns(sheet, station_column)
     if id_col is None and name_col is None:
         problems.add(
-            _missing_column(
+            T.missing_column(
                 file, tr("派出所", "station"), station_column, "--station-column", sheet
             )
         )
-    lon_col, lat_col = _seat_columns(sheet)
+    lon_col, lat_col = T.seat_columns(sheet)
     address = next(
-        (c for c in sheet.columns if any(p in _bare(c.label) for p in _ADDRESS_PARTS)), None
+        (c for c in sheet.columns if any(p in header_key(c.label) for p in T.ADDRESS_PARTS)), None
     )
     if lon_col is None or lat_col is None:
         if address is not None:
@@ -1211,27 +939,11 @@ def stations_from_seats(
     problems.raise_if_any()
     assert lon_col is not None and lat_col is not None
     used = {c.position for c in (id_col, name_col, lon_col, lat_col) if c is not None}
-    attr_cols = _attr_columns(sheet, used)
-    stations, row_station = _station_rows(
+    attr_cols = T.attr_columns(sheet, used)
+    stations, row_station = T.station_rows(
         sheet, id_col, name_col, attr_cols, problems, fill_down=False
     )
-    raw, bad_rows, conflicts = _seat_values(sheet, lon_col, lat_col, row_station)
-    if bad_rows:
-        problems.add(
-            tr(
-                f"{file}：第 {format_rows(bad_rows)} 行的驻地坐标不是数字或缺一半。",
-                f"{file}: rows {format_rows(bad_rows)} have seat coordinates that are not "
-                "numbers or half missing.",
-            )
-        )
-    for sid in conflicts:
-        problems.add(
-            tr(
-                f"{file}：派出所 {stations.names[sid]} 出现多次，驻地坐标不同。每个派出所一行。",
-                f"{file}: station {stations.names[sid]} appears more than once with different "
-                "seats. One row per station.",
-            )
-        )
+    raw = T.read_seats(sheet, lon_col, lat_col, row_station, stations, problems)
     without = [stations.names[s] for s in stations.order if s not in raw]
     if without:
         if address is not None:
@@ -1246,7 +958,7 @@ def stations_from_seats(
     if not stations.order:
         problems.add(tr(f"{file}：表中没有派出所。", f"{file}: the table has no station."))
     problems.raise_if_any()
-    wgs, seat_system, seat_how = _seats_to_wgs84(raw, seat_crs, file)
+    wgs, seat_system, seat_how = T.seats_to_wgs84(raw, seat_crs, file)
 
     areas = _read_polygons(outline_path, tr("县界", "outline"), crs=outline_crs, key_aliases={})
     county = shapely.union_all(list(areas.frame.geometry))
@@ -1326,7 +1038,7 @@ def stations_from_seats(
     geoms = _cells.fit_to_outline(geoms, county, tol=1e-7)  # exact county edge again
     rows = [{S.STATION_ID: s, S.STATION_NAME: stations.names[s]} for s in ids]
     out = gpd.GeoDataFrame(rows, geometry=geoms, crs=4326)
-    _carry(out, stations, attr_cols)
+    T.carry(out, stations, attr_cols)
     method = "roads" if network is not None else "voronoi"
     info: dict[str, Any] = {
         "method": method,

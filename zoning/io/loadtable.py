@@ -30,7 +30,6 @@ Columns
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -43,9 +42,10 @@ import pandas as pd
 
 from zoning import _schema as S
 from zoning._i18n import tr
-from zoning.errors import InputError, ProblemList, ZoningWarning
-from zoning.io.columns import STATION_ALIASES, format_rows, name_variants, norm_key, parse_number
-from zoning.io.sheets import Column, Sheet, cell_text, sheet_from_file
+from zoning.errors import ProblemList, ZoningWarning
+from zoning.io import _stationtable as T
+from zoning.io.columns import format_rows, name_variants, parse_number
+from zoning.io.sheets import Column, Sheet, cell_text, header_key, sheet_from_file
 from zoning.io.stations import station_lookup
 
 __all__ = [
@@ -53,22 +53,8 @@ __all__ = [
     "TOTAL_ROW_LABELS",
     "LoadTable",
     "loads_table_from_file",
-    "station_key_columns",
 ]
 
-#: Station id column names (besides :data:`zoning.io.columns.STATION_ALIASES`).
-ID_ALIASES: tuple[str, ...] = (*STATION_ALIASES[S.STATION_ID], "派出所代码", "所编号", "单位编码")
-#: Station name column names.
-NAME_ALIASES: tuple[str, ...] = (
-    *STATION_ALIASES[S.STATION_NAME],
-    "派出所名称",
-    "派出所名",
-    "所名称",
-    "单位",
-    "所别",
-    "所队",
-    "station",
-)
 #: Total column names.
 TOTAL_ALIASES: tuple[str, ...] = (
     "合计",
@@ -127,71 +113,10 @@ _NOT_COUNTS: tuple[str, ...] = ("同比", "环比", "比例", "占比", "比重"
 _NOT_COUNTS += ("上升", "下降", "排名", "排序", "序号")
 #: Words of a group header whose columns are categories.
 _GROUP_WORDS = ("类别", "类型", "分类", "警种")
-_BRACKETS = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
 
 
-def _bare(text: str) -> str:
-    """Casefolded NFKC text without bracketed parts or spaces (``警情（起）`` → ``警情``)."""
-    return "".join(_BRACKETS.sub("", norm_key(text)).split())
-
-
-_ID_KEYS = frozenset(_bare(a) for a in ID_ALIASES)
-_NAME_KEYS = frozenset(_bare(a) for a in NAME_ALIASES)
-_TOTAL_KEYS = frozenset(_bare(a) for a in TOTAL_ALIASES)
-_TOTAL_ROWS = frozenset(_bare(a) for a in TOTAL_ROW_LABELS)
-
-
-def station_key_columns(
-    sheet: Sheet, explicit: str | None = None
-) -> tuple[Column | None, Column | None]:
-    """Find the station id and name columns of a sheet.
-
-    Parameters
-    ----------
-    sheet
-        The sheet.
-    explicit
-        A column given by the user (``--station-column``), matched to a
-        column's label or any of its header cells; used as the name column
-        (its values are matched as ids or names).
-
-    Returns
-    -------
-    id_column, name_column
-        Either may be None.
-
-    Raises
-    ------
-    InputError
-        ``explicit`` names no column (the columns are listed).
-    """
-    if explicit:
-        key = _bare(explicit)
-        match = [
-            c
-            for c in sheet.columns
-            if _bare(c.label) == key or any(_bare(p) == key for p in c.parts)
-        ]
-        if not match:
-            shown = "、".join(c.label for c in sheet.columns)
-            file = Path(sheet.source).name
-            raise InputError(
-                tr(
-                    f"{file}：找不到指定的派出所列“{explicit}”。现有的列：{shown}。",
-                    f"{file}: the station column '{explicit}' does not exist. Columns: {shown}.",
-                )
-            )
-        return None, match[0]
-    id_col = next((c for c in sheet.columns if any(_bare(p) in _ID_KEYS for p in c.parts)), None)
-    name_col = next(
-        (
-            c
-            for c in sheet.columns
-            if c is not id_col and any(_bare(p) in _NAME_KEYS for p in c.parts)
-        ),
-        None,
-    )
-    return id_col, name_col
+_TOTAL_KEYS = frozenset(header_key(a) for a in TOTAL_ALIASES)
+_TOTAL_ROWS = frozenset(header_key(a) for a in TOTAL_ROW_LABELS)
 
 
 @dataclass
@@ -220,15 +145,15 @@ class LoadTable:
 
 def _category_of(column: Column, names: Sequence[str]) -> str | None:
     """The category a column counts, or None (see the module docstring)."""
-    bare = [_bare(p) for p in column.parts]
-    folded = {_bare(n): n for n in names}
+    bare = [header_key(p) for p in column.parts]
+    folded = {header_key(n): n for n in names}
     for part in bare:
         if part in folded:
             return folded[part]
     for part, raw in zip(bare, column.parts, strict=True):
         if sum(n in part for n in S.CATEGORIES) == 1:
             return raw
-    if len(column.parts) >= 2 and any(w in _bare(column.parts[0]) for w in _GROUP_WORDS):
+    if len(column.parts) >= 2 and any(w in header_key(column.parts[0]) for w in _GROUP_WORDS):
         return column.leaf
     return None
 
@@ -245,7 +170,7 @@ def _classify_columns(
     for column in sheet.columns:
         if column.position in key_positions:
             continue
-        bare = [_bare(p) for p in column.parts]
+        bare = [header_key(p) for p in column.parts]
         if any(w in p for p in bare for w in _NOT_COUNTS):
             ignored.append(column.label)
         elif any(p in _TOTAL_KEYS for p in bare[-1:]) or (
@@ -254,8 +179,8 @@ def _classify_columns(
             totals.append(column)
         elif (category := _category_of(column, names)) is not None:
             categories[column.label] = category
-            inside = [n for n in S.CATEGORIES if n in _bare(category)]
-            canonical = inside[0] if len(inside) == 1 else _bare(category)
+            inside = [n for n in S.CATEGORIES if n in header_key(category)]
+            canonical = inside[0] if len(inside) == 1 else header_key(category)
             by_category.setdefault(canonical, []).append(column.label)
         else:
             ignored.append(column.label)
@@ -319,15 +244,15 @@ def loads_table_from_file(
     names = [*S.CATEGORIES, *categories]
 
     def is_key(text: str) -> bool:
-        bare = _bare(text)
+        bare = header_key(text)
         if station_column:
-            return bare == _bare(station_column)
-        return bare in _ID_KEYS or bare in _NAME_KEYS
+            return bare == header_key(station_column)
+        return T.is_station_key(bare)
 
     expected = station_column or "派出所、所名、所代码"
     sheet = sheet_from_file(path, is_key=is_key, expected=expected, encoding=encoding)
     problems = ProblemList()
-    id_col, name_col = station_key_columns(sheet, station_column)
+    id_col, name_col = T.key_columns(sheet, station_column)
     keys = [c for c in (id_col, name_col) if c is not None]
     totals, cat_columns, ignored, clashes = _classify_columns(sheet, keys, names)
     for clash in clashes:
@@ -549,7 +474,7 @@ def _row_label(texts: list[str], keys: Sequence[Column]) -> str | None:
     first = min(positions) if positions else 0
     candidates = [texts[p] for p in positions] + texts[: first + 1]
     for text in candidates:
-        bare = _bare(text)
+        bare = header_key(text)
         if bare in _TOTAL_ROWS or (bare.endswith(("合计", "总计", "小计")) and len(bare) <= 8):
             return "小计" if bare.endswith(("小计", "subtotal")) else bare
     return None

@@ -21,6 +21,7 @@ number in the file, so messages can name it.
 from __future__ import annotations
 
 import csv
+import re
 import unicodedata
 import warnings
 from collections.abc import Callable
@@ -34,9 +35,17 @@ import pandas as pd
 from zoning._i18n import tr
 from zoning.errors import InputError
 from zoning.io.columns import norm_key, parse_number
-from zoning.io.encoding import decode_text, unreadable
+from zoning.io.encoding import read_text, unreadable, xls_grid
 
-__all__ = ["MAX_SCAN", "Column", "Sheet", "cell_text", "read_grid", "sheet_from_file"]
+__all__ = [
+    "MAX_SCAN",
+    "Column",
+    "Sheet",
+    "cell_text",
+    "header_key",
+    "read_grid",
+    "sheet_from_file",
+]
 
 #: How many leading rows may hold a title and the header.
 MAX_SCAN = 15
@@ -126,6 +135,22 @@ def cell_text(value: Any) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
+_BRACKETS = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
+
+
+def header_key(text: str) -> str:
+    """A header cell for matching: NFKC, casefolded, bracketed parts and spaces removed.
+
+    Examples
+    --------
+    >>> header_key("警情数（起）")
+    '警情数'
+    >>> header_key(" 管辖乡镇 (街道) ")
+    '管辖乡镇'
+    """
+    return "".join(_BRACKETS.sub("", norm_key(text)).split())
+
+
 def _is_number(value: Any) -> bool:
     text = cell_text(value)
     if not text:
@@ -179,13 +204,7 @@ def read_grid(path: str | Path, *, encoding: str | None = None) -> tuple[list[li
 
 
 def _csv_grid(path: Path, encoding: str | None) -> tuple[list[list[Any]], str]:
-    data = path.read_bytes()
-    try:
-        text, used = (
-            (data.decode(encoding), encoding) if encoding else decode_text(data, source=path.name)
-        )
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise unreadable(path, exc) from None
+    text, used = read_text(path, encoding)
     lines = text.splitlines()[: MAX_SCAN + 20]
     counts = {d: sum(line.count(d) for line in lines) for d in _DELIMITERS}
     delimiter = max(_DELIMITERS, key=lambda d: counts[d]) if any(counts.values()) else ","
@@ -218,25 +237,7 @@ def _xlsx_grid(path: Path) -> tuple[list[list[Any]], int]:
 
 
 def _xls_grid(path: Path) -> tuple[list[list[Any]], int]:
-    import xlrd
-
-    try:
-        book = xlrd.open_workbook(str(path), formatting_info=True)
-        sheet = book.sheet_by_index(0)
-        grid: list[list[Any]] = []
-        for r in range(sheet.nrows):
-            row: list[Any] = []
-            for cell in sheet.row(r):
-                if cell.ctype == xlrd.XL_CELL_DATE:
-                    row.append(xlrd.xldate_as_datetime(cell.value, book.datemode))
-                elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
-                    row.append(None)
-                else:
-                    row.append(cell.value)
-            grid.append(row)
-        merged = list(sheet.merged_cells)
-    except Exception as exc:  # xlrd raises XLRDError and friends
-        raise unreadable(path, exc) from None
+    grid, merged = xls_grid(path)
     for r0, r1, c0, c1 in merged:
         value = grid[r0][c0]
         for r in range(r0, r1):
