@@ -382,3 +382,21 @@ def test_a_bad_table_on_the_command_line_is_one_clear_error(
     assert result.output.startswith("错误：")
     assert "火星所" in result.output and "木星所" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_app_plans_from_an_uploaded_table(
+    grid_file: Path, tmp_path: Path, stations: gpd.GeoDataFrame
+) -> None:
+    from zoning.app import _plan, _read_data
+
+    table = statistics_workbook(tmp_path / "警情统计.xlsx", stations)
+    data = _read_data("grid + 表", grid_file, None, loads=table, base=tmp_path)
+    assert data.loads_path == table
+    scenario = Scenario(stations=grid_file, loads=table, zones=3)
+    run = _plan(data, scenario, tmp_path / "run")
+    assert run["result"].report["intake"]["kind"] == "load_table"
+    assert run["result"].load.load.sum() == sum(sum(_counts(i)) for i in range(9))
+    bad = tmp_path / "bad.csv"
+    bad.write_text("派出所,合计\n火星所,1\n", encoding="utf-8")
+    with pytest.raises(InputError, match="火星所"):  # reported on upload, before any plan
+        _read_data("grid + bad", grid_file, None, loads=bad, base=tmp_path)

@@ -130,6 +130,7 @@ class Data:
     incidents: Any = None  # IncidentTable or None
     incidents_path: Path | None = None
     load_column: str | None = None
+    loads_path: Path | None = None  # statistics table (--loads)
     base: Path = Path("/")  # folder the downloaded scenario's paths are relative to
     title: str | None = None
     river: Path | None = None
@@ -154,6 +155,7 @@ def _read_data(
     incidents: Path | None,
     *,
     load_column: str | None = None,
+    loads: Path | None = None,
     base: Path,
     title: str | None = None,
     river: Path | None = None,
@@ -167,6 +169,10 @@ def _read_data(
 
     frame = stations_from_file(stations)
     table = incidents_from_file(incidents) if incidents is not None else None
+    if loads is not None:  # read once now, so a bad table is reported on upload
+        from zoning.io.loadtable import loads_table_from_file
+
+        loads_table_from_file(loads, frame)
     names = {str(k): str(v) for k, v in frame[S.STATION_NAME].items()}
     graph = graph_from_stations(frame)
     links = {f"{names[u]} — {names[v]}": (names[u], names[v]) for u, v in graph.edges}
@@ -186,6 +192,7 @@ def _read_data(
         incidents=table,
         incidents_path=incidents,
         load_column=load_column,
+        loads_path=loads,
         base=base,
         title=title,
         river=river,
@@ -290,13 +297,22 @@ def _sidebar_data(st: Any, state: Any) -> None:
         type=["csv", "xlsx", "xls", "geojson", "json"],
         key="incidents_upload",
     )
+    loads = st.sidebar.file_uploader(
+        tr("或：警情统计表（每所一行，合计或分类别）", "or: incident counts per station (table)"),
+        type=["csv", "xlsx", "xls"],
+        key="loads_upload",
+    )
     column = st.sidebar.text_input(
         tr("或：站点文件中的警情量列", "or: load column of the stations file"), key="load_col"
     )
     if st.sidebar.button(tr("载入上传的文件", "Load the uploaded files"), key="load_uploads"):
-        if stations is None or (incidents is None and not column.strip()):
+        sources = (incidents is not None) + (loads is not None) + bool(column.strip())
+        if stations is None or sources != 1:
             st.sidebar.error(
-                tr("请上传辖区文件，并上传警情文件或填写警情量列", "Upload stations and incidents")
+                tr(
+                    "请上传辖区文件，并给出一种警情来源：警情文件、警情统计表或警情量列",
+                    "Upload stations and one load source: incidents, a count table or a column",
+                )
             )
             return
         folder = Path(tempfile.mkdtemp(prefix="zoning-upload-"))
@@ -304,9 +320,16 @@ def _sidebar_data(st: Any, state: Any) -> None:
         def read() -> Data:
             s_path = _save_upload(stations, folder)
             i_path = _save_upload(incidents, folder) if incidents is not None else None
-            label = stations.name + (f" + {incidents.name}" if incidents is not None else "")
+            l_path = _save_upload(loads, folder) if loads is not None else None
+            extra = incidents if incidents is not None else loads
+            label = stations.name + (f" + {extra.name}" if extra is not None else "")
             return _read_data(
-                label, s_path, i_path, load_column=column.strip() or None, base=folder
+                label,
+                s_path,
+                i_path,
+                load_column=column.strip() or None,
+                loads=l_path,
+                base=folder,
             )
 
         _set_data(st, state, read)
@@ -395,6 +418,7 @@ def _sidebar_options(st: Any, state: Any, data: Data) -> Any:
         stations=data.stations_path,
         incidents=data.incidents_path,
         load_column=data.load_column,
+        loads=data.loads_path,
         river=data.river,
         zones=int(k),
         balance=balance,
