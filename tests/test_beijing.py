@@ -119,6 +119,7 @@ def test_mentougou_seats_estimate_most_of_the_real_townships(tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     assert "未做地址解析" in result.output
     estimated = gpd.read_file(out).to_crs(32650)
+    assert estimated.is_valid.all() and (estimated.geom_type == "Polygon").all()
     real = gpd.read_file(MENTOUGOU / "townships.geojson").to_crs(32650)
     real["station_name"] = [
         n.removesuffix("街道").removesuffix("镇") + "派出所" for n in real["name"]

@@ -318,7 +318,8 @@ def test_voronoi_cells_of_seats_clipped_to_the_outline(tmp_path: Path) -> None:
     assert set(stations["jurisdiction_method"]) == {"voronoi"}
     assert stations["area_km2"].round(0).nunique() == 1  # four equal quarters
     union = stations.geometry.union_all()
-    assert union.symmetric_difference(box(*_unit(0, 0), *_unit(4, 4))).area < 1e-12
+    assert union.symmetric_difference(box(*_unit(0, 0), *_unit(4, 4))).area < 1e-15
+    assert stations.is_valid.all()
     for geom, (x, y) in zip(stations.geometry, seats.values(), strict=True):
         assert geom.geom_type == "Polygon" and geom.contains(shapely.Point(x, y))
     assert estimate_note(stations).startswith("辖区为估算")
@@ -334,7 +335,8 @@ def test_a_cell_cut_off_by_a_concave_outline_joins_its_neighbour(tmp_path: Path)
     for geom, (x, y) in zip(stations.geometry, seats.values(), strict=True):
         assert geom.geom_type == "Polygon", geom.geom_type
         assert geom.contains(shapely.Point(x, y))
-    assert stations.geometry.union_all().symmetric_difference(u).area < 1e-10
+    assert stations.geometry.union_all().symmetric_difference(u).area < 1e-15
+    assert stations.is_valid.all()
 
 
 def test_an_address_column_is_not_geocoded(tmp_path: Path) -> None:

@@ -15,7 +15,14 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["RoadAssignment", "connected_cells", "fit_to_outline", "road_cells", "voronoi_cells"]
+__all__ = [
+    "RoadAssignment",
+    "clip_cells",
+    "connected_cells",
+    "frame_around",
+    "road_cells",
+    "voronoi_cells",
+]
 
 #: Two boundaries closer than this (metres) count as shared.
 _TOUCH_M = 0.5
@@ -29,28 +36,29 @@ def _polygonal(geom: BaseGeometry) -> BaseGeometry:
     return parts[0] if len(parts) == 1 else shapely.union_all(parts)
 
 
-def voronoi_cells(points: np.ndarray, outline: BaseGeometry) -> list[BaseGeometry]:
-    """Voronoi cells of distinct points, clipped to an outline.
+def voronoi_cells(points: np.ndarray, area: BaseGeometry) -> list[BaseGeometry]:
+    """Voronoi cells of distinct points, clipped to an area.
 
     Parameters
     ----------
     points
         ``(n, 2)`` distinct coordinates (metres).
-    outline
-        The area to split (same CRS).
+    area
+        What to split (same CRS): the outline itself, or a frame around it
+        when the cells are clipped to the outline later, in another CRS.
 
     Returns
     -------
     list of shapely geometry
         Cell ``i`` belongs to ``points[i]`` (possibly empty or in several pieces
-        where the outline is concave).
+        where the area is concave).
     """
     n = len(points)
     if n == 0:
         return []
     if n == 1:
-        return [outline]
-    minx, miny, maxx, maxy = outline.bounds
+        return [area]
+    minx, miny, maxx, maxy = area.bounds
     span = max(maxx - minx, maxy - miny, 1.0)
     lo = np.minimum(points.min(axis=0), (minx, miny)) - span
     hi = np.maximum(points.max(axis=0), (maxx, maxy)) + span
@@ -59,6 +67,19 @@ def voronoi_cells(points: np.ndarray, outline: BaseGeometry) -> list[BaseGeometr
     cells = shapely.get_parts(diagram)
     if len(cells) != n:  # pragma: no cover - only with duplicate points, excluded by callers
         raise ValueError("voronoi_cells needs distinct points")
+    shapely.prepare(area)
+    return [_polygonal(shapely.intersection(c, area)) for c in cells]
+
+
+def frame_around(area: BaseGeometry) -> BaseGeometry:
+    """A box around ``area`` with a margin of half its size (cells clipped to it stay simple)."""
+    minx, miny, maxx, maxy = area.bounds
+    margin = max(maxx - minx, maxy - miny, 1.0) / 2
+    return shapely.box(minx - margin, miny - margin, maxx + margin, maxy + margin)
+
+
+def clip_cells(cells: Sequence[BaseGeometry], outline: BaseGeometry) -> list[BaseGeometry]:
+    """Cells cut to the outline (their polygonal parts)."""
     shapely.prepare(outline)
     return [_polygonal(shapely.intersection(c, outline)) for c in cells]
 
@@ -70,41 +91,8 @@ def _shared(a: BaseGeometry, b: BaseGeometry, tol: float = _TOUCH_M) -> float:
     return float(shapely.length(shapely.intersection(a.boundary, b.buffer(tol))))
 
 
-def fit_to_outline(
-    cells: Sequence[BaseGeometry], outline: BaseGeometry, *, tol: float
-) -> list[BaseGeometry]:
-    """Clip cells to an outline and give every sliver of it left uncovered to a cell.
-
-    After a round trip through a projection the cells' outer edges no longer
-    follow the outline exactly; this makes their union the outline again.
-
-    Parameters
-    ----------
-    cells
-        Disjoint (multi)polygons.
-    outline
-        The area they must cover exactly.
-    tol
-        Distance within which a sliver touches a cell (CRS units).
-    """
-    shapely.prepare(outline)
-    out = [_polygonal(shapely.intersection(c, outline)) for c in cells]
-    gap = shapely.difference(outline, shapely.union_all(out))
-    for piece in shapely.get_parts(gap):
-        if piece.is_empty or piece.geom_type != "Polygon":
-            continue
-        shared = [_shared(piece, c, tol) for c in out]
-        best = int(np.argmax(shared)) if shared else -1
-        if best < 0:
-            continue
-        if shared[best] <= 0:
-            best = int(np.argmin([piece.distance(c) for c in out]))
-        out[best] = _polygonal(shapely.union(out[best], piece))
-    return out
-
-
 def connected_cells(
-    cells: Sequence[BaseGeometry], seats: np.ndarray
+    cells: Sequence[BaseGeometry], seats: np.ndarray, *, tol: float = _TOUCH_M
 ) -> tuple[list[BaseGeometry], list[tuple[int, int, float]]]:
     """Make every cell one piece that holds its seat.
 
@@ -119,6 +107,8 @@ def connected_cells(
         One (multi)polygon per seat.
     seats
         ``(n, 2)`` seat coordinates.
+    tol
+        Distance within which two pieces touch (CRS units).
 
     Returns
     -------
@@ -141,7 +131,7 @@ def connected_cells(
     while pending:
         left: list[tuple[int, BaseGeometry]] = []
         for origin, piece in sorted(pending, key=lambda item: -item[1].area):
-            shared = [_shared(piece, c) if j != origin else 0.0 for j, c in enumerate(out)]
+            shared = [_shared(piece, c, tol) if j != origin else 0.0 for j, c in enumerate(out)]
             best = int(np.argmax(shared))
             if shared[best] <= 0:
                 left.append((origin, piece))
@@ -188,6 +178,7 @@ def road_cells(
     network: Any,
     seats: np.ndarray,
     outline: BaseGeometry,
+    frame: BaseGeometry,
     *,
     access_mps: float,
 ) -> tuple[list[BaseGeometry], RoadAssignment]:
@@ -197,7 +188,7 @@ def road_cells(
     the outline goes to the seat with the shortest travel time to it (seat →
     nearest node at ``access_mps``, then the roads; ties to the lower index).
     The cell of a seat is the union of the Voronoi cells of its nodes and of
-    the seat itself, clipped to the outline.
+    the seat itself, clipped to ``frame``.
 
     Parameters
     ----------
@@ -206,7 +197,9 @@ def road_cells(
     seats
         ``(n, 2)`` distinct seat coordinates in the network's CRS.
     outline
-        The county outline in the network's CRS.
+        The county outline in the network's CRS (which nodes count).
+    frame
+        The area the cells cover (the outline, or a frame around it).
     access_mps
         Speed (metres per second, detour included) of the seat ↔ node leg.
 
@@ -230,7 +223,7 @@ def road_cells(
     _, first = np.unique(np.round(points, 2), axis=0, return_index=True)
     first = np.sort(first)
     points, labels = points[first], labels[first]
-    point_cells = voronoi_cells(points, outline)
+    point_cells = voronoi_cells(points, frame)
     cells = []
     for i in range(len(seats)):
         mine = [

@@ -981,13 +981,17 @@ def stations_from_seats(
     pts = np.column_stack(to_metric.transform(seat_geo.x.to_numpy(), seat_geo.y.to_numpy()))
     _check_seats(file, ids, stations.names, pts, county_m, areas.file)
     if network is None:
-        cells = _cells.voronoi_cells(pts, county_m)
+        cells = _cells.voronoi_cells(pts, _cells.frame_around(county_m))
         road_info: dict[str, Any] | None = None
     else:
         from zoning.centers.travel import DETOUR_FACTOR, MAX_SNAP_M, STRAIGHT_SPEED_KPH
 
         cells, assignment = _cells.road_cells(
-            network, pts, county_m, access_mps=STRAIGHT_SPEED_KPH / 3.6 / DETOUR_FACTOR
+            network,
+            pts,
+            county_m,
+            _cells.frame_around(county_m),
+            access_mps=STRAIGHT_SPEED_KPH / 3.6 / DETOUR_FACTOR,
         )
         if assignment.nodes_assigned == 0:
             raise InputError(
@@ -1020,8 +1024,15 @@ def stations_from_seats(
                 s: round(float(d), 1) for s, d in zip(ids, assignment.snapped_m, strict=True)
             },
         }
-    cells, moved = _cells.connected_cells(cells, pts)
-    empty = [stations.names[s] for s, c in zip(ids, cells, strict=True) if c.is_empty]
+    # back to WGS84 before clipping, so the cells follow the county outline exactly
+    back = Transformer.from_crs(crs, 4326, always_xy=True)
+    cells = [
+        shapely.transform(c, lambda xy: np.column_stack(back.transform(xy[:, 0], xy[:, 1])))
+        for c in cells
+    ]
+    seat_xy = np.column_stack([seat_geo.x.to_numpy(), seat_geo.y.to_numpy()])
+    geoms, moved = _cells.connected_cells(_cells.clip_cells(cells, county), seat_xy, tol=1e-8)
+    empty = [stations.names[s] for s, c in zip(ids, geoms, strict=True) if c.is_empty]
     if empty:
         raise InputError(
             tr(
@@ -1030,12 +1041,6 @@ def stations_from_seats(
                 "outside the outline).",
             )
         )
-    back = Transformer.from_crs(crs, 4326, always_xy=True)
-    geoms = [
-        shapely.transform(c, lambda xy: np.column_stack(back.transform(xy[:, 0], xy[:, 1])))
-        for c in cells
-    ]
-    geoms = _cells.fit_to_outline(geoms, county, tol=1e-7)  # exact county edge again
     rows = [{S.STATION_ID: s, S.STATION_NAME: stations.names[s]} for s in ids]
     out = gpd.GeoDataFrame(rows, geometry=geoms, crs=4326)
     T.carry(out, stations, attr_cols)
