@@ -34,7 +34,8 @@ def positions(g: nx.Graph) -> dict[str, tuple[float, float]]:
 
 
 def assert_valid(plan: Plan, k: int, **rules: object) -> None:
-    assert c.violations(plan.graph, plan.assignment, k=k, **rules) == []  # type: ignore[arg-type]
+    found = c.violations(plan.graph, plan.assignment, k=k, **rules)  # type: ignore[arg-type]
+    assert [v for v in found if v.kind != "guideline"] == []  # > 5 zones: warned, allowed
     assert set(plan.assignment.values()) == set(range(1, k + 1))
 
 
