@@ -36,6 +36,7 @@ Balance = Literal["load", "per_officer"]
 SolverName = Literal["auto", "exact", "heuristic"]
 Islands = Literal["link", "error"]
 NameAfter = Literal["auto", "center", "river", "peak"]
+SimilarityBasis = Literal["profile", "category"]
 
 #: Scenario fields that each supply the station loads; at most one may be set.
 LOAD_SOURCES: tuple[str, ...] = ("load_column", "loads", "incidents")
@@ -48,6 +49,7 @@ class Scenario:
     # input
     stations: Path | None = None
     incidents: Path | None = None
+    baseline: Path | None = None  # today's arrangement, for before/after (issue 12)
     incidents_crs: str | None = None
     river: Path | None = None
     id_column: str | None = None
@@ -74,6 +76,7 @@ class Scenario:
     category_weights: Mapping[str, float] = field(default_factory=dict)
     compactness_weight: float = 1.0
     similarity_weight: float = 0.5
+    similarity_basis: SimilarityBasis = "profile"
     locks: Mapping[str, int] = field(default_factory=dict)
     together: tuple[tuple[str, ...], ...] = ()
     forbidden_links: tuple[tuple[str, str], ...] = ()
@@ -92,6 +95,10 @@ class Scenario:
     straight_speed_kph: float = 40.0
     max_snap_m: float = 2000.0
     hwy_speeds: Mapping[str, float] = field(default_factory=dict)
+    # staffing what-if (issue 12): ±band of the average load per officer, minimum per station
+    staffing_band: float = 0.10
+    staffing_minimum: int = 3
+    staffing_include_core: bool = False
     # output
     out: Path | None = None
     title: str | None = None
@@ -234,6 +241,7 @@ _SPEC: dict[str, dict[str, tuple[str, Callable[[Any], Any]]]] = {
     "input": {
         "stations": ("stations", _text),
         "incidents": ("incidents", _text),
+        "baseline": ("baseline", _text),
         "incidents_crs": ("incidents_crs", _text),
         "river": ("river", _text),
         "id_column": ("id_column", _text),
@@ -263,6 +271,12 @@ _SPEC: dict[str, dict[str, tuple[str, Callable[[Any], Any]]]] = {
     "objective": {
         "compactness": ("compactness_weight", _number(minimum=0)),
         "similarity": ("similarity_weight", _number(minimum=0)),
+        "similarity_basis": ("similarity_basis", _choice("profile", "category")),
+    },
+    "staffing": {
+        "band": ("staffing_band", _number(minimum=0)),
+        "minimum": ("staffing_minimum", _number(minimum=0, integer=True)),
+        "include_urban_core": ("staffing_include_core", _bool),
     },
     "links": {
         "forbidden": ("forbidden_links", _pairs),
@@ -299,7 +313,7 @@ _SPEC: dict[str, dict[str, tuple[str, Callable[[Any], Any]]]] = {
         "tianditu_key": ("tianditu_key", _text),
     },
 }
-_PATH_FIELDS = {"stations", "incidents", "loads", "river", "features", "roads", "out"}
+_PATH_FIELDS = {"stations", "incidents", "loads", "baseline", "river", "features", "roads", "out"}
 
 
 def scenario_from_toml(path: str | Path) -> Scenario:
@@ -407,6 +421,7 @@ TEMPLATE = """\
 [input]
 stations = "stations.geojson"      # 派出所辖区面（GeoJSON / Shapefile / GeoPackage）
 incidents = "incidents.csv"        # 110 警情导出（CSV / Excel / GeoJSON）
+# baseline = "current.csv"         # 现状防区（所 → 防区表，或 plan.geojson），用于方案前后对比
 # incidents_crs = "gcj02"          # 警情坐标系：wgs84、gcj02（高德）、bd09（百度）或 EPSG:n
 # load_column = "警情量"            # 不用警情文件时，直接用站点文件中的这一列作为警情量
 # loads = "警情统计表.xlsx"          # 或：警情统计表（每所一行，合计列或按警情类别分列）
@@ -437,6 +452,12 @@ alternatives_slack = 0.02          # 备选方案的负荷极差最多比最优�
 [objective]                        # 均衡优先，其次：
 compactness = 1.0                  # 紧凑（少切断相邻关系）
 similarity = 0.5                   # 区内警情结构相似
+similarity_basis = "profile"       # profile：警情类别+时段构成；category：仅警情类别
+
+[staffing]                         # 警力调配测算（警力与警情相匹配）
+band = 0.1                         # 各防区每名民警警情在平均值 ±10% 内
+minimum = 3                        # 调配后每所至少保留的民警数（执法办案队不少于 3 人）
+include_urban_core = false         # 城关防区是否参与调配（默认不参与）
 
 [links]
 forbidden = []                     # 禁止相连，如无桥的河：[["青山派出所", "石桥派出所"]]

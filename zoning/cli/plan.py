@@ -109,6 +109,12 @@ from zoning.scenario import (
     help="重新运行并核对能否复现已保存的方案（输出目录或 report.json）；不写文件"
     " / re-run and check that a saved plan is reproduced (output folder or report.json)",
 )
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="现状防区（所→防区表或 plan.geojson），用于前后对比 / today's arrangement",
+)
+@click.option("--title", help="标题（含县名），用于地图与方案说明 / title, e.g. the county name")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度 / no progress output")
 def plan_command(
     stations: Path,

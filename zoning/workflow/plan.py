@@ -15,6 +15,7 @@ import geopandas as gpd
 
 from zoning._i18n import tr
 from zoning.errors import InputError
+from zoning.io.assignment import read_assignment
 from zoning.io.incidents import IncidentTable, incidents_from_file
 from zoning.io.jurisdictions import jurisdiction_summary
 from zoning.io.layers import read_layer
@@ -24,6 +25,7 @@ from zoning.load import LoadResult, loads_from_column, loads_from_incidents, loa
 from zoning.outputs.tables import write_geojson, write_report
 from zoning.scenario import Scenario
 from zoning.workflow.alternatives import plan_alternatives
+from zoning.workflow.decision import add_decision_blocks
 from zoning.workflow.reproduce import reproducibility
 from zoning.workflow.run import PlanResult, Progress, plan_stations
 
@@ -77,6 +79,9 @@ def plan_from_files(
         )
     else:
         results = [plan_stations(frame, load, scenario=scenario, source=source, progress=progress)]
+    baseline = read_assignment(scenario.baseline, frame) if scenario.baseline else None
+    for r in results:
+        add_decision_blocks(r, frame, scenario, baseline=baseline)
     result = results[0]
     result.alternatives = results[1:]
     inputs = {
@@ -84,6 +89,7 @@ def plan_from_files(
         "incidents": str(scenario.incidents) if scenario.incidents else None,
         "loads": str(scenario.loads) if scenario.loads else None,
         "load_column": scenario.load_column,
+        "baseline": str(scenario.baseline) if scenario.baseline else None,
     }
     folders = {1: "."} | {rank: f"alternatives/{rank}" for rank in range(2, len(results) + 1)}
     summary = [

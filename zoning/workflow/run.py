@@ -26,6 +26,7 @@ from zoning.centers.naming import zone_names as feature_zone_names
 from zoning.centers.placement import ZoneCenter, centers_from_plan, locks_by_station
 from zoning.centers.roads import RoadNetwork, graph_from_file, graph_from_polygon_online
 from zoning.centers.travel import TravelTimes, travel_times
+from zoning.decision.profiles import has_times, profile_mix
 from zoning.errors import InputError, ProblemList, ZoningWarning
 from zoning.graph import graph_from_stations
 from zoning.io.stations import find_station
@@ -92,7 +93,12 @@ def plan_stations(
     team_ids = resolve_team_locks(stations, scenario, source)
     graph = graph_from_stations(stations, min_shared_m=scenario.min_shared_m)
     travel = travel_from_scenario(stations, scenario)
-    mix = category_mix(load.by_category, stations.index)
+    mix = category_mix(
+        load.by_category,
+        stations.index,
+        incidents=load.incidents,
+        basis=similarity_basis(load, scenario),
+    )
     officers: dict[Hashable, float] | None = None
     if S.OFFICERS in stations.columns and stations[S.OFFICERS].notna().all():
         officers = {str(k): float(v) for k, v in stations[S.OFFICERS].items()}
@@ -339,11 +345,41 @@ def resolve_names(
     return core, locks, together, pairs["forbidden"], pairs["forced"]
 
 
-def category_mix(
-    by_category: pd.DataFrame | None, index: pd.Index
-) -> dict[Hashable, list[float]] | None:
+def similarity_basis(load: LoadResult, scenario: Scenario) -> str | None:
+    """What the solver's similarity term compares (``report.json`` ``profiles.similarity``).
+
+    ``"profile"`` (category shares and period-of-day shares,
+    :func:`zoning.decision.profiles.profile_mix`) when the scenario asks for it
+    (the default) and incidents have times; ``"category"`` (category shares
+    alone) otherwise; ``None`` without incident counts (a load column).
+    """
+    by_category = load.by_category
     if by_category is None or by_category.empty or by_category.to_numpy().sum() == 0:
         return None
+    if scenario.similarity_basis == "profile" and has_times(load.incidents):
+        return "profile"
+    return "category"
+
+
+def category_mix(
+    by_category: pd.DataFrame | None,
+    index: pd.Index,
+    *,
+    incidents: pd.DataFrame | None = None,
+    basis: str | None = "category",
+) -> dict[Hashable, list[float]] | None:
+    """Per-station vectors whose total-variation distance is the solver's dissimilarity.
+
+    ``basis="category"``: incident-category shares; ``"profile"``: the station
+    incident profile (:func:`zoning.decision.profiles.profile_mix`, needs
+    ``incidents`` with times); ``None``: no similarity term.
+    """
+    if basis is None or by_category is None or by_category.empty:
+        return None
+    if by_category.to_numpy().sum() == 0:
+        return None
+    if basis == "profile":
+        return profile_mix(by_category, incidents, index)
     counts = by_category.reindex(index).fillna(0.0).to_numpy(dtype=float)
     totals = counts.sum(axis=1, keepdims=True)
     shares = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
