@@ -23,7 +23,7 @@ Without times the category shares alone are the profile.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -178,7 +178,7 @@ def _shares(counts: pd.DataFrame) -> pd.DataFrame:
 
 
 def station_profiles(
-    by_category: pd.DataFrame | None, incidents: pd.DataFrame | None, index: Sequence[Hashable]
+    by_category: pd.DataFrame | None, incidents: pd.DataFrame | None, index: Iterable[Hashable]
 ) -> pd.DataFrame | None:
     """Each station's category shares and period-of-day shares (rows: station ids).
 
@@ -204,7 +204,7 @@ def station_profiles(
 
 
 def profile_mix(
-    by_category: pd.DataFrame | None, incidents: pd.DataFrame | None, index: Sequence[Hashable]
+    by_category: pd.DataFrame | None, incidents: pd.DataFrame | None, index: Iterable[Hashable]
 ) -> dict[Hashable, list[float]] | None:
     """Station id → profile vector for the solver's similarity term.
 

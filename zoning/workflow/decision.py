@@ -23,6 +23,7 @@ from typing import Any
 import geopandas as gpd
 
 from zoning import _schema as S
+from zoning import settings
 from zoning._i18n import tr
 from zoning.decision.profiles import has_times, station_profiles, station_types, zone_time_profiles
 from zoning.decision.staffing import Staffing, staffing_transfers
@@ -43,6 +44,7 @@ def add_decision_blocks(
 ) -> None:
     """Add ``before_after``, ``staffing`` and ``profiles`` to ``result.report``."""
     report = result.report
+    report["guideline"] = {"max_zones": settings.guideline_max_zones}
     core = report.get("urban_core")
     assignment = {str(s): int(z) for s, z in result.partition.assignment.items()}
     if result.travel is not None:

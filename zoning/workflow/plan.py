@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import geopandas as gpd
@@ -220,6 +221,7 @@ def write_outputs(result: PlanResult, out: Path, *, scenario: Scenario) -> dict[
     """
     from zoning.maps.basemaps import resolve_basemap
     from zoning.maps.webmap import map_from_plan, save_map
+    from zoning.outputs.document import document_from_report
     from zoning.outputs.excel import plan_to_excel, plan_to_gpkg  # heavy imports only when writing
 
     out.mkdir(parents=True, exist_ok=True)
@@ -256,7 +258,11 @@ def write_outputs(result: PlanResult, out: Path, *, scenario: Scenario) -> dict[
     result.report["files"] = {k: v.name for k, v in files.items()} | {
         "xlsx": "zones.xlsx",
         "report": "report.json",
+        "docx": "report.docx",
     }
     files["xlsx"] = plan_to_excel(result.plan, result.zones, result.report, out / "zones.xlsx")
     files["report"] = write_report(result.report, out / "report.json")
+    # the document is written from report.json itself, so the two cannot disagree
+    written = json.loads(files["report"].read_text(encoding="utf-8"))
+    files["docx"] = document_from_report(written, out / "report.docx", map_png=files["png"])
     return files
