@@ -119,7 +119,7 @@ def zone_time_profiles(
         {
             "zone": zone[ok].astype(int).to_numpy(),
             "hour": times[ok].dt.hour.to_numpy(),
-            "weekday": times[ok].dt.weekday.to_numpy(),
+            "weekday": times[ok].dt.day_of_week.to_numpy(),
             "w": weight[ok],
         }
     )

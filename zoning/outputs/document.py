@@ -448,7 +448,7 @@ def _summary_table(d: _Doc, report: Mapping[str, Any]) -> None:
             "",
             n0(report.get("total_load")),
             "",
-            n0(_sum(z.get("officers") for z in zones)),
+            n0(report.get("total_officers")),
             "",
             "",
         ]
@@ -460,11 +460,6 @@ def _summary_table(d: _Doc, report: Mapping[str, Any]) -> None:
         numeric=(3, 4, 5, 6, 7),
         bold_last=True,
     )
-
-
-def _sum(values: Any) -> float | None:
-    vals = [v for v in values if _ok(v)]
-    return float(sum(vals)) if vals else None
 
 
 def _zone_sections(d: _Doc, report: Mapping[str, Any], k: int) -> None:

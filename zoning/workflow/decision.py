@@ -45,6 +45,9 @@ def add_decision_blocks(
     """Add ``before_after``, ``staffing`` and ``profiles`` to ``result.report``."""
     report = result.report
     report["guideline"] = {"max_zones": settings.guideline_max_zones}
+    officers = [z.get(S.OFFICERS) for z in report["zones"]]
+    known = [float(v) for v in officers if v is not None and math.isfinite(float(v))]
+    report["total_officers"] = sum(known) if known and len(known) == len(officers) else None
     core = report.get("urban_core")
     assignment = {str(s): int(z) for s, z in result.partition.assignment.items()}
     if result.travel is not None:
