@@ -234,3 +234,36 @@ def test_libreoffice_opens_it_as_a4(planned: Path, tmp_path: Path) -> None:
     pages = len(re.findall(rb"/Type\s*/Page[^s]", head))
     assert 3 <= pages <= 20
     assert b"/MediaBox [0 0 595" in head or b"/MediaBox[0 0 595" in head
+
+
+def test_excel_map_and_print_carry_the_decision(planned: Path) -> None:
+    import openpyxl
+
+    report = json.loads((planned / "report.json").read_text(encoding="utf-8"))
+    wb = openpyxl.load_workbook(planned / "zones.xlsx")
+    for sheet in ("前后对比", "警力调配", "警情时段", "派出所类型"):
+        assert sheet in wb.sheetnames, sheet
+    rows = list(wb["前后对比"].iter_rows(values_only=True))
+    mean = next(r for r in rows if r[0] == "到中心所平均通行（分钟）")
+    assert mean[1:] == pytest.approx(
+        (
+            report["before_after"]["before"]["mean_minutes"],
+            report["before_after"]["after"]["mean_minutes"],
+        )
+    )
+    staffing = [r for r in wb["警力调配"].iter_rows(values_only=True) if any(r)]
+    for t in report["staffing"]["transfers"]:
+        assert (
+            t["from_name"],
+            t["from_zone_name"],
+            t["to_name"],
+            t["to_zone_name"],
+            t["officers"],
+        ) in [tuple(r[:5]) for r in staffing]
+    page = (planned / "map.html").read_text(encoding="utf-8")
+    assert json.dumps("方案前后对比")[1:-1] in page  # the panel, as JSON data
+    assert "zp-chart" in page and json.dumps("派出所类型")[1:-1] in page
+    assert "<b>{{ title }}</b>" not in page  # the title is escaped on the map too
+    plan = json.loads((planned / "plan.geojson").read_text(encoding="utf-8"))
+    types = {f["properties"].get("station_type") for f in plan["features"]}
+    assert types <= set(report["profiles"]["types"]["stations"].values())

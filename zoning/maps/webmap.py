@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,7 @@ from zoning.errors import InputError, ProblemList
 from zoning.io.jurisdictions import estimate_note
 from zoning.maps import _html as H
 from zoning.maps import basemaps as _basemaps
+from zoning.maps import decision as _decision
 from zoning.maps import offline as _offline
 from zoning.maps import style as K
 from zoning.maps.style import FONT_STACK, URBAN_CORE_COLOUR, ZONE_COLOURS, esc
@@ -223,6 +225,7 @@ def map_from_plan(
     online: bool = False,
     basemap: str | _basemaps.Basemap | None = None,
     tianditu_key: str | None = None,
+    report: Mapping[str, Any] | None = None,
 ) -> folium.Map:
     """Draw a zoning plan as an interactive Leaflet map.
 
@@ -259,6 +262,9 @@ def map_from_plan(
         With ``"gaode"`` every overlay is moved WGS84 → GCJ-02 to match the tiles.
     tianditu_key
         天地图 key, needed for ``basemap="tianditu"`` (written into the page).
+    report
+        The plan's ``report.json``: adds the before/after panel, hour charts in the
+        zone popups and the station-type layer (:mod:`zoning.maps.decision`).
 
     Returns
     -------
@@ -289,7 +295,18 @@ def map_from_plan(
         name = tr("在线底图（OpenStreetMap）", "Online basemap (OpenStreetMap)")
         folium.TileLayer("OpenStreetMap", name=name, overlay=True, show=False).add_to(m)
     estimated = estimate_note(plan)  # 辖区为估算: jurisdictions made from seats
-    draw_plan(m, prep, title=title, note=f" · {estimated}" if estimated else "")
+    report = report or {}
+    profiles = report.get("profiles") or {}
+    draw_plan(
+        m,
+        prep,
+        title=title,
+        note=f" · {estimated}" if estimated else "",
+        popup_extra=_decision.zone_charts(profiles),
+    )
+    _decision.add_station_types(m, prep.plan, profiles.get("types"))
+    if report.get("before_after"):
+        _decision.add_before_after_panel(m, report["before_after"])
     Fullscreen(
         title=tr("全屏", "Full screen"), title_cancel=tr("退出全屏", "Exit full screen")
     ).add_to(m)
@@ -307,10 +324,12 @@ def draw_plan(
     title: str,
     note: str = "",
     colours: dict[int, str] | None = None,
+    popup_extra: Mapping[int, str] | None = None,
 ) -> None:
     """Draw prepared frames on a map: basemap, zones, stations, river, heat, labels,
     title box (``note`` appended to its subtitle) and legend; no controls, no view.
-    ``colours`` (zone -> colour) overrides :func:`zoning.maps.style.zone_colours`."""
+    ``colours`` (zone -> colour) overrides :func:`zoning.maps.style.zone_colours`;
+    ``popup_extra`` (zone -> escaped HTML) is appended to the zone popups."""
     plan, zones = prep.plan, prep.zones
     if prep.basemap is not None:
         _basemaps.add_basemap(m, prep.basemap)
@@ -318,6 +337,7 @@ def draw_plan(
     plan_zone = pd.to_numeric(plan[ZONE], errors="coerce").fillna(-1).astype(int)
     popups = {
         int(z[ZONE]): H.zone_popup(z, colours[int(z[ZONE])], plan[plan_zone == int(z[ZONE])])
+        + (popup_extra or {}).get(int(z[ZONE]), "")
         for _, z in zones.iterrows()
     }
     fill = 0.55 if prep.basemap is None else 0.35  # let the basemap show through

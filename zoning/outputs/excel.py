@@ -37,6 +37,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from zoning import _schema as S
 from zoning._i18n import tr
+from zoning.decision.profiles import WEEKDAYS
 from zoning.maps import style as K
 
 __all__ = ["plan_to_excel", "plan_to_gpkg"]
@@ -402,12 +403,159 @@ def plan_to_excel(
     _zone_sheet(ws, plan, zones)
     _station_sheet(wb.create_sheet(tr("派出所明细", "Stations")), plan, zones)
     _param_sheet(wb.create_sheet(tr("参数与指标", "Parameters")), report, plan)
+    _decision_sheets(wb, report)
     wb.properties.creator = "zoning"
     wb.properties.title = tr("多所连片防区方案", "Cross-station defence zones")
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out
+
+
+def _decision_sheets(wb: Workbook, report: Mapping[str, Any]) -> None:
+    """Sheets 前后对比, 警力调配, 警情时段 and 派出所类型, for the report blocks present."""
+    ba = report.get("before_after")
+    if ba:
+        before, after = ba.get("before") or {}, ba.get("after") or {}
+        measures: list[tuple[str, str, str]] = [
+            ("zones", tr("防区数", "Zones"), _INT),
+            ("spread", tr("警情负荷极差", "Load spread"), _PCT),
+            ("load_per_officer_spread", tr("每名民警警情极差", "Load-per-officer spread"), _PCT),
+            ("mean_minutes", tr("到中心所平均通行（分钟）", "Mean minutes to centre"), _DEC),
+            ("max_minutes", tr("到中心所最长通行（分钟）", "Longest minutes to centre"), _DEC),
+        ]
+        measures += [
+            (f"share_within_{t}", tr(f"{t} 分钟内可达警情", f"Incidents within {t} min"), _PCT)
+            for t in ba.get("thresholds") or []
+        ]
+        ws = wb.create_sheet(tr("前后对比", "Before-after"))
+        cols = [_Col(tr("指标", "Measure")), _Col(tr("现状", "Today")), _Col(tr("方案", "Plan"))]
+        rows = [[label, before.get(key), after.get(key)] for key, label, _ in measures]
+        rows.append(
+            [tr("调整防区的派出所数", "Stations that change zone"), None, ba.get("stations_moved")]
+        )
+        rows.append([tr("现状", "Baseline"), (ba.get("baseline") or {}).get("text"), None])
+        _write_table(ws, cols, rows)
+        for r, (_, _, fmt) in enumerate(measures, start=2):
+            for c in (2, 3):
+                ws.cell(r, c).number_format = fmt
+    st = report.get("staffing")
+    if st:
+        ws = wb.create_sheet(tr("警力调配", "Staffing"))
+        cols = [
+            _Col(tr("防区", "Zone")),
+            _Col(tr("警情量", "Load"), _INT),
+            _Col(tr("现有警力", "Officers now"), _INT),
+            _Col(tr("人均警情", "Per officer"), _DEC),
+            _Col(tr("偏离平均", "vs average"), _PCT),
+            _Col(tr("调配后警力", "Officers after"), _INT),
+            _Col(tr("调配后人均警情", "Per officer after"), _DEC),
+            _Col(tr("调配后偏离平均", "vs average after"), _PCT),
+        ]
+        rows = [
+            [
+                z.get("zone_name") or z.get("zone"),
+                z.get("load"),
+                z.get("officers_before"),
+                z.get("load_per_officer_before"),
+                z.get("deviation_before"),
+                z.get("officers_after"),
+                z.get("load_per_officer_after"),
+                z.get("deviation_after"),
+            ]
+            for z in st.get("zones") or []
+        ]
+        _write_table(ws, cols, rows)
+        status = {
+            "optimal": tr("已求得最少调动方案", "fewest transfers found (proven)"),
+            "feasible": tr("已求得调动方案（未证明最少）", "transfers found (not proven fewest)"),
+            "balanced": tr("已在区间内，无需调配", "already within the band"),
+            "infeasible": tr("无法实现", "not possible"),
+            "unavailable": tr("无法测算", "not available"),
+        }.get(str(st.get("status")), str(st.get("status")))
+        ws.append([])
+        for label, value in (
+            (tr("结论", "Result"), status),
+            (tr("说明", "Why"), st.get("reason") or None),
+            (tr("区间", "Band"), f"±{float(st.get('band') or 0):.0%}"),
+            (tr("每所至少保留", "Minimum per station"), st.get("minimum")),
+            (tr("平均每名民警警情", "Average per officer"), st.get("average")),
+            (tr("调动民警数", "Officers moved"), st.get("officers_moved")),
+        ):
+            ws.append([_clean(label), _clean(value)])
+        ws.append([])
+        ws.append(
+            [
+                tr("调出派出所", "From"),
+                tr("调出防区", "From zone"),
+                tr("调入派出所", "To"),
+                tr("调入防区", "To zone"),
+                tr("人数", "Officers"),
+            ]
+        )
+        for cell in ws[ws.max_row]:
+            cell.font = Font(bold=True)
+            cell.fill = _HEAD_FILL
+        for t in st.get("transfers") or []:
+            ws.append(
+                [
+                    _clean(t.get(k))
+                    for k in ("from_name", "from_zone_name", "to_name", "to_zone_name", "officers")
+                ]
+            )
+        for row in ws.iter_rows(min_row=len(rows) + 2):
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+    time = (report.get("profiles") or {}).get("time")
+    if time:
+        ws = wb.create_sheet(tr("警情时段", "Hours"))
+        cols = [
+            _Col(tr("防区", "Zone")),
+            _Col(tr("高峰时段（时）", "Peak hour"), "0"),
+            _Col(tr("高峰时段警情", "Peak-hour load"), _INT),
+            _Col(tr("高峰时段日均", "Peak hour per day"), _DEC),
+            _Col(tr("高峰/平均", "Peak / mean"), _DEC),
+            *[_Col(f"{h}", _INT, max_width=8) for h in range(24)],
+            *[_Col(tr(zh, en), _INT, max_width=8) for zh, en in WEEKDAYS],
+        ]
+        rows = [
+            [
+                z.get("zone_name") or z.get("zone"),
+                z.get("peak_hour"),
+                z.get("peak_hour_load"),
+                z.get("peak_hour_per_day"),
+                z.get("peak_to_mean"),
+                *(z.get("hours") or [None] * 24),
+                *(z.get("weekdays") or [None] * 7),
+            ]
+            for z in time.get("zones") or []
+        ]
+        _write_table(ws, cols, rows)
+    types = (report.get("profiles") or {}).get("types")
+    if types:
+        ws = wb.create_sheet(tr("派出所类型", "Station types"))
+        cols = [
+            _Col(tr("类型", "Type")),
+            _Col(tr("派出所", "Stations"), wrap=True, max_width=60),
+            _Col(
+                tr("突出特征（本类 / 全县）", "Distinctive features (type / county)"),
+                wrap=True,
+                max_width=60,
+            ),
+        ]
+        rows = [
+            [
+                t.get("name"),
+                t.get("station_names"),
+                tr("、", ", ").join(
+                    f"{f['feature']} {f['share']:.1%} / {f['county_share']:.1%}"
+                    for f in t.get("dominant") or []
+                ),
+            ]
+            for t in types.get("types") or []
+        ]
+        _write_table(ws, cols, rows)
 
 
 def _gpkg_ready(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -42,6 +42,7 @@ from matplotlib.patches import Rectangle
 
 from zoning._i18n import tr
 from zoning._schema import IS_CENTER, IS_URBAN_CORE, LOAD, OFFICERS, SHARE, STATION_NAME, ZONE
+from zoning.decision.display import before_after_rows
 from zoning.errors import InputError, ZoningWarning
 from zoning.io.jurisdictions import estimate_note
 from zoning.maps import style as K
@@ -378,9 +379,18 @@ def _draw_map(
 
 
 def _legend(
-    fig: Figure, zones: gpd.GeoDataFrame, plan: gpd.GeoDataFrame, badges: set[str], river: bool
-) -> None:
-    """Right-hand panel: zones with load, share and details, then the symbols."""
+    fig: Figure,
+    zones: gpd.GeoDataFrame,
+    plan: gpd.GeoDataFrame,
+    badges: set[str],
+    river: bool,
+    *,
+    reserve: float = 0.0,
+) -> tuple[Axes, float]:
+    """Right-hand panel: zones with load, share and details, then the symbols.
+
+    ``reserve`` (a fraction of the panel) is left free at the bottom; returns the
+    panel's axes and the height reached."""
     ax = fig.add_axes((0.705, 0.075, 0.27, 0.80))
     ax.set_axis_off()
     ax.set_xlim(0, 1)
@@ -395,7 +405,7 @@ def _legend(
         va="top",
         color=_INK,
     )
-    y, step = 0.93, min(0.105, 0.62 / max(len(zones), 1))
+    y, step = 0.93, min(0.105 - 0.03 * (reserve > 0), (0.62 - reserve) / max(len(zones), 1))
     counts = pd.to_numeric(plan[ZONE], errors="coerce").value_counts()
     for _, z in zones.iterrows():
         tag = tr("（城关）", " (urban core)") if K.truthy(z.get(IS_URBAN_CORE)) else ""
@@ -435,7 +445,7 @@ def _legend(
         symbols.append(("river", tr("河流", "River")))
     symbols.append(("line", tr("派出所辖区界", "Station boundary")))
     for kind, text in symbols:
-        y -= 0.05
+        y -= 0.05 if not reserve else 0.043
         if kind == "star":
             ax.scatter(
                 [0.035], [y], marker="*", s=150, c=K.STAR_FILL, edgecolors=_INK, linewidths=0.7
@@ -458,6 +468,35 @@ def _legend(
             colour, width = (K.RIVER_COLOUR, 1.8) if kind == "river" else ("#6b6b6b", 0.8)
             ax.plot([0, 0.07], [y, y], color=colour, linewidth=width)
         ax.text(0.1, y, text, size=9.5, va="center", color=_INK)
+    return ax, y
+
+
+def _before_after_box(ax: Axes, ba: dict[str, Any], top: float) -> None:
+    """A small table under the legend: today's arrangement and the plan side by side."""
+    ax.plot([0, 1], [top + 0.012, top + 0.012], color="#BBBBBB", linewidth=0.6)
+    ax.text(
+        0,
+        top,
+        tr("方案前后对比", "Before and after"),
+        size=9.5,
+        va="top",
+        color=_INK,
+        **_bold(_INK),
+    )
+    ax.text(0.70, top, tr("现状", "Today"), size=8, va="top", ha="right", color=_GREY)
+    ax.text(1.0, top, tr("方案", "Plan"), size=8, va="top", ha="right", color=_GREY)
+    rows = before_after_rows(ba, with_zones=False)
+    y = top - 0.036
+    for label, a, b in rows:
+        ax.text(0, y, label, size=8, va="top", color=_INK)
+        ax.text(0.70, y, a, size=8, va="top", ha="right", color=_INK)
+        ax.text(1.0, y, b, size=8, va="top", ha="right", color=_INK)
+        y -= 0.029
+    moved = tr(
+        f"调整防区的派出所：{K.fmt(ba.get('stations_moved'))} 个",
+        f"Stations changing zone: {K.fmt(ba.get('stations_moved'))}",
+    )
+    ax.text(0, y, moved, size=7.5, va="top", color=_GREY)
 
 
 def plan_to_print(
@@ -471,6 +510,7 @@ def plan_to_print(
     spread: float | None = None,
     date: dt.date | None = None,
     dpi: int = 200,
+    before_after: dict[str, Any] | None = None,
 ) -> tuple[Path, Path]:
     """Draw the plan on an A4 landscape page and save it as PNG and PDF.
 
@@ -491,6 +531,8 @@ def plan_to_print(
         Date in the subtitle (default: today).
     dpi
         PNG resolution (200: 2339 × 1654 pixels).
+    before_after
+        ``report["before_after"]``: a before/after table under the legend.
 
     Returns
     -------
@@ -540,7 +582,11 @@ def plan_to_print(
         ax.set_facecolor(K.BACKGROUND)
         _north_arrow(ax)
         _scale_bar(ax)
-        _legend(fig, zones, plan, badges, river is not None and not river.empty)
+        has_river = river is not None and not river.empty
+        reserve = 0.27 if before_after else 0.0
+        legend_ax, bottom = _legend(fig, zones, plan, badges, has_river, reserve=reserve)
+        if before_after:
+            _before_after_box(legend_ax, before_after, min(bottom - 0.035, reserve))
         note = tr(
             f"草案，仅供讨论 · 坐标系 WGS84，横轴墨卡托投影 · 制图：zoning {version}",
             f"Draft for discussion · WGS84, transverse Mercator · made with zoning {version}",

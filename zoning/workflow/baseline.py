@@ -69,7 +69,7 @@ def baseline_assignment(
         return {s: z for z, s in enumerate(ids, start=1)}, {
             "kind": "separate",
             "source": None,
-            "text": tr("各所单独运行（现状）", "every station on its own (today)"),
+            "text": tr("各所单独运行", "every station on its own"),
         }
     table = given if isinstance(given, Assignment) else Assignment(dict(given))
     zones = {str(s): int(z) for s, z in table.zones.items() if str(s) in names}

@@ -241,6 +241,7 @@ def write_outputs(result: PlanResult, out: Path, *, scenario: Scenario) -> dict[
         river=river,
         online=scenario.online,
         basemap=resolve_basemap(scenario.basemap, tianditu_key=scenario.tianditu_key),
+        report=result.report,
     )
     files["map"] = save_map(fmap, out / "map.html", online=scenario.online)
     if scenario.print_map:
@@ -254,6 +255,7 @@ def write_outputs(result: PlanResult, out: Path, *, scenario: Scenario) -> dict[
             path_pdf=out / "map.pdf",
             river=river,
             spread=result.report["spread"],
+            before_after=result.report.get("before_after"),
         )
     result.report["files"] = {k: v.name for k, v in files.items()} | {
         "xlsx": "zones.xlsx",
@@ -264,5 +266,5 @@ def write_outputs(result: PlanResult, out: Path, *, scenario: Scenario) -> dict[
     files["report"] = write_report(result.report, out / "report.json")
     # the document is written from report.json itself, so the two cannot disagree
     written = json.loads(files["report"].read_text(encoding="utf-8"))
-    files["docx"] = document_from_report(written, out / "report.docx", map_png=files["png"])
+    files["docx"] = document_from_report(written, out / "report.docx", map_png=files.get("png"))
     return files
