@@ -46,6 +46,7 @@ GROUPS = st.lists(st.lists(ANY_TEXT, min_size=2, max_size=4).map(tuple), max_siz
 SCENARIO_FIELDS: dict[str, Any] = {
     "stations": PATH,
     "incidents": PATH,
+    "baseline": PATH,
     "incidents_crs": st.none() | TEXT,
     "river": PATH,
     "id_column": st.none() | TEXT,
@@ -71,6 +72,10 @@ SCENARIO_FIELDS: dict[str, Any] = {
     "category_weights": st.dictionaries(ANY_TEXT, NUMBER, max_size=4),
     "compactness_weight": NUMBER,
     "similarity_weight": NUMBER,
+    "similarity_basis": st.sampled_from(["profile", "category"]),
+    "staffing_band": NUMBER,
+    "staffing_minimum": st.integers(0, 10**6),
+    "staffing_include_core": st.booleans(),
     "locks": st.dictionaries(ANY_TEXT, st.integers(1, 10**6), max_size=3),
     "together": GROUPS,
     "forbidden_links": PAIRS,
@@ -111,7 +116,7 @@ def materialise(values: dict[str, Any], folder: Path) -> Scenario:
         "elsewhere": Path("/opt/zoning-elsewhere"),
     }
     done = dict(values)
-    for name in ("stations", "incidents", "loads", "river", "features", "roads", "out"):
+    for name in ("stations", "incidents", "loads", "baseline", "river", "features", "roads", "out"):
         if done[name] not in (None, "download"):
             place, parts = done[name]
             done[name] = roots[place].joinpath(*parts).resolve()
@@ -203,10 +208,15 @@ def test_every_field_is_written_under_its_reader_key(tmp_path: Path) -> None:
         "zone_names",
         "centers",
         "roads",
+        "staffing",
         "output",
     }
     assert raw["input"]["station_columns"] == {"station_name": "所名", "officers": "民警 数"}
-    assert raw["objective"] == {"compactness": 2.0, "similarity": 0}
+    assert raw["objective"] == {
+        "compactness": 2.0,
+        "similarity": 0,
+        "similarity_basis": "profile",
+    }
     assert raw["links"]["forced"] == [["白沙派出所", "龙潭派出所"]]
     assert raw["locks"]["together"] == [["枫林派出所", "柳溪派出所"], ["a", "b", "c"]]
     assert raw["zone_names"] == {"2": "清溪防区", "3": 'say "hi"\\'}
