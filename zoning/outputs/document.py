@@ -244,8 +244,9 @@ class _Doc:
                 para = cell.paragraphs[0]
                 para.paragraph_format.space_after = Pt(0)
                 para.paragraph_format.line_spacing = 1.1
-                # small tables stay on one page; long ones may break between rows
-                para.paragraph_format.keep_with_next = i < len(rows) and len(rows) <= 12
+                # a table may break between rows, never after its header or before its last rows
+                keep = i < 3 or i >= len(rows) - 2
+                para.paragraph_format.keep_with_next = keep and i < len(rows)
                 if i == 0:
                     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 elif j in numeric:
@@ -327,7 +328,6 @@ def _background(d: _Doc, report: Mapping[str, Any], names: Mapping[str, str]) ->
     guide = report.get("guideline") or {}
     core = report.get("urban_core")
     core_name = names.get(str(core), str(core)) if core else None
-    zones = report.get("zones") or []
     d.para(
         tr(
             f"按照“多所连片”警务运行机制的要求，本方案将全县 {n0(report.get('n_stations'))} "
@@ -340,11 +340,17 @@ def _background(d: _Doc, report: Mapping[str, Any], names: Mapping[str, str]) ->
         )
     )
     max_zones = guide.get("max_zones")
+    limit = (
+        tr(f"每县不超过 {n0(max_zones)} 个防区；", f"at most {n0(max_zones)} zones per county; ")
+        if _ok(max_zones)
+        else ""
+    )
     d.item(
         tr("防区数量：", "Number of zones: "),
-        tr(
-            f"每县不超过 {n0(max_zones)} 个防区；本方案 {n0(len(zones))} 个。",
-            f"at most {n0(max_zones)} zones per county; this plan has {n0(len(zones))}.",
+        limit
+        + tr(
+            f"本方案 {n0(report.get('n_zones'))} 个。",
+            f"this plan has {n0(report.get('n_zones'))}.",
         ),
     )
     d.item(

@@ -39,6 +39,7 @@ from zoning.scenario import Scenario
 from zoning.solve import rules as cons
 from zoning.solve.partition import Plan
 from zoning.solve.rules import Violation, violations
+from zoning.workflow.decision import add_decision_blocks
 from zoning.workflow.plan import load_from_scenario, stations_from_scenario, write_outputs
 from zoning.workflow.report import plan_report
 from zoning.workflow.run import PlanResult, resolve_names
@@ -220,6 +221,7 @@ def evaluate_files(
         plan_path, frame, station_column=station_column, zone_column=zone_column
     )
     result = evaluate_assignment(frame, load, table, scenario=scenario, source=str(stations_path))
+    add_decision_blocks(result, frame, scenario)  # staffing and profiles of the scored plan
     result.report["inputs"] = {
         "stations": str(stations_path),
         "assignment": str(plan_path),
