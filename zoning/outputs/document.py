@@ -873,6 +873,11 @@ def _sources(d: _Doc, report: Mapping[str, Any]) -> None:
                 f"column '{_text(led.get('load_column') or inputs.get('load_column'))}'",
             ),
         )
+    if inputs.get("loads"):
+        d.item(tr("警情统计表：", "Load table: "), _text(Path(str(inputs["loads"])).name))
+    juris = report.get("jurisdictions") or {}
+    if juris.get("approximate"):
+        d.item(tr("辖区：", "Jurisdictions: "), _text(juris.get("note")))
     if inputs.get("baseline"):
         d.item(tr("现状方案：", "Baseline: "), _text(Path(str(inputs["baseline"])).name))
     d.item(tr("通行时间：", "Travel times: "), _text(travel.get("method_text") or "—"))
