@@ -26,6 +26,10 @@ requests_timeout: float = 30.0
 guideline_max_zones: int = 5
 #: Above this many stations the exact solver is not tried by ``solver="auto"``.
 exact_max_stations: int = 50
+#: Input files larger than this (MB; a zip counted uncompressed, a shapefile with
+#: its .dbf) are refused before reading, with their size, instead of exhausting
+#: memory. A county's year of 110 incidents is a few tens of MB.
+max_input_mb: float = 512.0
 
 _logger = logging.getLogger("zoning")
 _logger.addHandler(logging.NullHandler())

@@ -17,24 +17,35 @@ Shapefile ``.dbf``
 
 Text files (CSV, GeoJSON)
     strict UTF-8 (a BOM is accepted and removed), then GB18030 with a warning.
+    A UTF-8 BOM followed by a GBK body (saved by a tool that prepends a BOM to
+    any text) is decoded as GB18030 after the BOM, with a warning.
 
 :func:`read_vector` and :func:`read_table` read files with these rules; reader
-(GDAL, openpyxl) warnings are sent to the log instead of the user.
+(GDAL, openpyxl) warnings are sent to the log instead of the user. Both refuse
+a file larger than :data:`zoning.settings.max_input_mb` before reading it, read
+a ``.zip`` holding one table (or one vector dataset), and :func:`read_vector`
+picks a layer of a multi-layer file only when told which or when the caller's
+``choose`` rule finds exactly one (see :func:`vector_layers`).
 """
 
 from __future__ import annotations
 
 import codecs
 import struct
+import tempfile
 import warnings
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from io import BytesIO, StringIO
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from zoning import settings
 from zoning._i18n import tr
 from zoning.errors import InputError, ZoningWarning
 from zoning.settings import get_logger
@@ -290,18 +301,21 @@ def decode_text(data: bytes, *, source: str) -> tuple[str, str]:
     Returns
     -------
     text, encoding
-        The decoded text and ``"UTF-8"``, ``"UTF-8-BOM"`` or ``"GB18030"``.
+        The decoded text and ``"UTF-8"``, ``"UTF-8-BOM"``, ``"GB18030"`` or
+        ``"BOM+GB18030"`` (a BOM followed by a GBK body).
     """
+    bom = data.startswith(codecs.BOM_UTF8)
+    body = data[len(codecs.BOM_UTF8) :] if bom else data
     try:
-        text = data.decode("utf-8-sig")
+        text = body.decode("utf-8")
     except UnicodeDecodeError:
         pass
     else:
-        return text, "UTF-8-BOM" if data.startswith(codecs.BOM_UTF8) else "UTF-8"
+        return text, "UTF-8-BOM" if bom else "UTF-8"
     try:
-        text = data.decode("gb18030")
+        text = body.decode("gb18030")
     except UnicodeDecodeError:
-        text = data.decode("latin-1")
+        text = body.decode("latin-1")
         _warn(
             tr(
                 f"{source}：文本既不是 UTF-8 也不是 GB18030，按 Latin-1 读取，中文可能乱码。"
@@ -311,6 +325,16 @@ def decode_text(data: bytes, *, source: str) -> tuple[str, str]:
             )
         )
         return text, "ISO-8859-1"
+    if bom:
+        _warn(
+            tr(
+                f"{source}：文件以 UTF-8 标记（BOM）开头，但正文是 GBK 编码，已按 GB18030 读取。"
+                "请核对中文，最好另存为 UTF-8。",
+                f"{source}: the file starts with a UTF-8 byte-order mark but its body is GBK; "
+                "read as GB18030. Check the Chinese text; better save it as UTF-8.",
+            )
+        )
+        return text, "BOM+GB18030"
     _warn(
         tr(
             f"{source}：不是 UTF-8 编码，已按 GB18030（GBK）读取。",
@@ -321,25 +345,120 @@ def decode_text(data: bytes, *, source: str) -> tuple[str, str]:
 
 
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
+VECTOR_SUFFIXES = (".geojson", ".json", ".shp", ".gpkg", ".gml", ".kml", ".fgb")
+#: Files next to a ``.shp`` that belong to it (counted in its size).
+_SHAPEFILE_PARTS = (".dbf", ".shx", ".prj", ".cpg")
 
 
 def unreadable(path: Path, exc: BaseException | str) -> InputError:
     """The InputError for a file that exists but cannot be read."""
+    detail = str(exc).strip() or type(exc).__name__
     return InputError(
         tr(
-            f"{path}：无法读取文件（{exc}）。请确认文件完整且格式受支持"
+            f"{path}：无法读取文件（{detail}）。请确认文件完整且格式受支持"
             "（GeoJSON、Shapefile、GeoPackage、CSV、Excel）。",
-            f"{path}: cannot read the file ({exc}). Check that the file is complete and its "
+            f"{path}: cannot read the file ({detail}). Check that the file is complete and its "
             "format is supported (GeoJSON, Shapefile, GeoPackage, CSV, Excel).",
         )
     )
 
 
-def _must_exist(path: Path) -> None:
+def human_size(n_bytes: float) -> str:
+    """``1536`` → ``"1.5 KB"``; ``2**30`` → ``"1.0 GB"`` (binary units)."""
+    size = float(n_bytes)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"  # pragma: no cover - the loop always returns
+
+
+def input_size(path: Path) -> int:
+    """Bytes a reader will load: a shapefile with its parts, a zip uncompressed."""
+    if path.suffix.lower() == ".zip":
+        try:
+            with zipfile.ZipFile(path) as archive:
+                return sum(info.file_size for info in archive.infolist())
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise unreadable(path, exc) from None
+    total = path.stat().st_size
+    if path.suffix.lower() == ".shp":
+        total += sum(p.stat().st_size for s in _SHAPEFILE_PARTS if (p := _sibling(path, s)))
+    return total
+
+
+def check_input(path: Path) -> None:
+    """Refuse a missing path, a folder, or a file too large to read safely.
+
+    The limit is :data:`zoning.settings.max_input_mb`; the check runs before
+    anything is read, so a huge file fails at once with its size instead of
+    exhausting memory.
+    """
     if not path.exists():
         raise InputError(
             tr(f"{path}：文件不存在。请检查路径。", f"{path}: file not found. Check the path.")
         )
+    if path.is_dir():
+        raise InputError(
+            tr(
+                f"{path}：这是一个文件夹，不是文件。请指定其中的数据文件。",
+                f"{path}: this is a folder, not a file. Name the data file inside it.",
+            )
+        )
+    size = input_size(path)
+    limit = settings.max_input_mb * 1024 * 1024
+    if size > limit:
+        raise InputError(
+            tr(
+                f"{path}：文件大小 {human_size(size)}，超过读取上限 "
+                f"{human_size(limit)}（zoning.settings.max_input_mb）。"
+                "请只导出本县、所需时段的数据，或拆分文件。",
+                f"{path}: the file is {human_size(size)}, above the reading limit of "
+                f"{human_size(limit)} (zoning.settings.max_input_mb). Export only this county "
+                "and the period you need, or split the file.",
+            )
+        )
+
+
+def zip_member(path: Path) -> str:
+    """The one data file inside a ``.zip`` (a table, or a vector dataset).
+
+    Raises
+    ------
+    InputError
+        The archive is unreadable, empty, or holds several candidate files.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [
+                info.filename
+                for info in archive.infolist()
+                if not info.is_dir()
+                and not info.filename.startswith("__MACOSX/")
+                and not PurePosixPath(info.filename).name.startswith(".")
+            ]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise unreadable(path, exc) from None
+    data = [n for n in names if PurePosixPath(n).suffix.lower() in TABLE_SUFFIXES + VECTOR_SUFFIXES]
+    if len(data) == 1:
+        return data[0]
+    shown = "、".join(data or names) or tr("（空）", "(empty)")
+    raise InputError(
+        tr(
+            f"{path}：压缩包中应正好有一个数据文件（CSV、Excel、GeoJSON、Shapefile、"
+            f"GeoPackage），实际有：{shown}。请解压后指定要读取的文件。",
+            f"{path}: the archive should hold exactly one data file (CSV, Excel, GeoJSON, "
+            f"Shapefile, GeoPackage); it holds: {shown}. Unzip it and name the file to read.",
+        )
+    )
+
+
+def is_table(path: Path) -> bool:
+    """True for CSV/Excel files, and for a ``.zip`` holding one."""
+    suffix = path.suffix.lower()
+    if suffix == ".zip" and path.is_file():
+        suffix = PurePosixPath(zip_member(path)).suffix.lower()
+    return suffix in TABLE_SUFFIXES
 
 
 def _log_caught(path: Path, caught: list[warnings.WarningMessage]) -> None:
@@ -347,15 +466,128 @@ def _log_caught(path: Path, caught: list[warnings.WarningMessage]) -> None:
         get_logger().warning("%s: %s", path.name, w.message)
 
 
-def read_vector(path: Path, encoding: str | None = None) -> tuple[gpd.GeoDataFrame, str]:
+@dataclass(frozen=True)
+class LayerInfo:
+    """One layer of a vector file: name, geometry type (e.g. ``"MultiPolygon"``), features."""
+
+    name: str
+    geometry_type: str
+    features: int
+
+    def describe(self) -> str:
+        """``"辖区（MultiPolygon，21 个要素）"`` / ``"stations (MultiPolygon, 21 features)"``."""
+        return tr(
+            f"“{self.name}”（{self.geometry_type}，{self.features} 个要素）",
+            f"'{self.name}' ({self.geometry_type}, {self.features} features)",
+        )
+
+
+#: Picks the layer to read among several, or returns None when it cannot tell.
+LayerChooser = Callable[[list[LayerInfo]], str | None]
+
+
+def vector_layers(path: Path | str) -> list[LayerInfo]:
+    """The layers of a vector file with their geometry types and feature counts."""
+    out = []
+    for name, geometry_type in pyogrio.list_layers(path):
+        try:
+            features = int(pyogrio.read_info(path, layer=name).get("features", -1))
+        except Exception:  # a layer GDAL cannot describe: count unknown
+            features = -1
+        out.append(LayerInfo(str(name), str(geometry_type or "None"), features))
+    return out
+
+
+def _pick_layer(
+    path: Path, source: Any, layer: str | None, choose: LayerChooser | None
+) -> str | None:
+    """The layer to read (None: the file's only/first one); see :func:`read_vector`."""
+    if isinstance(source, BytesIO):
+        return None
+    try:
+        layers = vector_layers(source)
+    except Exception as exc:  # not a dataset GDAL can open
+        raise unreadable(path, exc) from None
+    listed = "、".join(info.describe() for info in layers)
+    if layer is not None:
+        if layer not in [info.name for info in layers]:
+            raise InputError(
+                tr(
+                    f"{path}：没有名为“{layer}”的图层。文件中的图层：{listed}。",
+                    f"{path}: there is no layer '{layer}'. Layers in the file: {listed}.",
+                )
+            )
+        return layer
+    if len(layers) <= 1:
+        return None
+    if choose is None:
+        get_logger().info("%s: %d layers, reading the first", path.name, len(layers))
+        return None
+    chosen = choose(layers)
+    if chosen is None:
+        raise InputError(
+            tr(
+                f"{path}：文件有 {len(layers)} 个图层：{listed}，无法确定读取哪一个。"
+                "请用 --layer（或场景文件 [input].layer）指定。",
+                f"{path}: the file has {len(layers)} layers: {listed}; cannot tell which one "
+                "to read. Pass --layer (or [input].layer in the scenario file).",
+            )
+        )
+    _warn(
+        tr(
+            f"{path.name}：文件有 {len(layers)} 个图层（{listed}），已读取“{chosen}”。"
+            "如不对，请用 --layer 指定。",
+            f"{path.name}: the file has {len(layers)} layers ({listed}); read '{chosen}'. "
+            "If that is wrong, pass --layer.",
+        )
+    )
+    return chosen
+
+
+def read_vector(
+    path: Path,
+    encoding: str | None = None,
+    *,
+    layer: str | None = None,
+    choose: LayerChooser | None = None,
+) -> tuple[gpd.GeoDataFrame, str]:
     """Read a GeoJSON / Shapefile / GeoPackage with the right text encoding.
+
+    Parameters
+    ----------
+    path
+        The file; a ``.zip`` holding one vector dataset is unpacked first.
+    encoding
+        Text encoding of the attributes; detected when omitted.
+    layer
+        Layer to read from a multi-layer file (GeoPackage …).
+    choose
+        How to pick a layer when the file has several and ``layer`` is not
+        given: returns a layer name, or None to refuse (the error lists the
+        layers). Without it the first layer is read.
 
     Returns
     -------
     frame, encoding
-        The GeoDataFrame as read, and the encoding used for its text.
+        The frame as read (a plain DataFrame when the source has no geometry),
+        and the encoding used for its text.
     """
-    _must_exist(path)
+    check_input(path)
+    if path.suffix.lower() == ".zip":
+        member = zip_member(path)
+        with tempfile.TemporaryDirectory(prefix="zoning-") as folder:
+            try:
+                with zipfile.ZipFile(path) as archive:
+                    archive.extractall(folder)
+            except (zipfile.BadZipFile, OSError) as exc:
+                raise unreadable(path, exc) from None
+            inner = Path(folder) / member
+            try:
+                return read_vector(inner, encoding, layer=layer, choose=choose)
+            except InputError as exc:  # name the archive, not the temporary folder
+                raise InputError(
+                    [p.replace(str(inner), f"{path}:{member}") for p in exc.problems]
+                ) from None
     source: Any = path
     used = encoding or "UTF-8"
     suffix = path.suffix.lower()
@@ -379,40 +611,70 @@ def read_vector(path: Path, encoding: str | None = None) -> tuple[gpd.GeoDataFra
         gdal_encoding = None
     elif suffix != ".shp":
         gdal_encoding = None  # GeoPackage and friends are UTF-8 by definition
+    chosen = _pick_layer(path, source, layer, choose)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            frame = pyogrio.read_dataframe(source, encoding=gdal_encoding)
+            frame = pyogrio.read_dataframe(source, encoding=gdal_encoding, layer=chosen)
+        except MemoryError:
+            raise _too_big(path) from None
         except Exception as exc:  # pyogrio/GDAL errors of every kind
             raise unreadable(path, exc) from None
     _log_caught(path, caught)
     return frame, used
 
 
+def _too_big(path: Path) -> InputError:
+    return InputError(
+        tr(
+            f"{path}：内存不足，无法读入这个文件（{human_size(input_size(path))}）。"
+            "请只导出所需时段/区域的数据，或拆分文件。",
+            f"{path}: not enough memory to read this file ({human_size(input_size(path))}). "
+            "Export only the period/area you need, or split the file.",
+        )
+    )
+
+
 def read_table(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, str]:
     """Read a CSV (encoding detected, delimiter sniffed) or Excel sheet (first sheet).
 
-    CSV cells are read as text so that ids keep their leading zeros.
+    CSV cells are read as text so that ids keep their leading zeros. A ``.zip``
+    holding one CSV or Excel file is read without unpacking it to disk.
 
     Returns
     -------
     frame, encoding
         The table and the encoding used (``"xlsx"``/``"xls"`` for Excel).
     """
-    _must_exist(path)
-    suffix = path.suffix.lower()
+    data, name = file_bytes(path)
+    try:
+        return _table_from_bytes(data, name, path, encoding)
+    except MemoryError:
+        raise _too_big(path) from None
+
+
+def _table_from_bytes(
+    data: bytes, name: PurePosixPath, path: Path, encoding: str | None
+) -> tuple[pd.DataFrame, str]:
+    """Parse the bytes of a table file called ``name`` (``path`` is named in messages)."""
+    suffix = name.suffix.lower()
     if suffix == ".xls":
-        return _read_xls(path), "xls"
+        return _read_xls(path, data), "xls"
     if suffix in (".xlsx", ".xlsm"):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                frame = pd.read_excel(path, engine="openpyxl", dtype=object)
+                frame = pd.read_excel(BytesIO(data), engine="openpyxl", dtype=object)
             except Exception as exc:  # corrupt workbook, wrong format …
                 raise unreadable(path, exc) from None
         _log_caught(path, caught)
         return frame, suffix.lstrip(".")
-    text, used = read_text(path, encoding)
+    try:
+        text, used = (
+            (data.decode(encoding), encoding) if encoding else decode_text(data, source=name.name)
+        )
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise unreadable(path, exc) from None
     if not text.strip():
         return pd.DataFrame(), used
     header = text.lstrip().split("\n", 1)[0]
@@ -429,6 +691,9 @@ def read_table(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, s
 def read_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
     """A text file's contents, decoded as :func:`decode_text` does unless ``encoding`` is given.
 
+    The file is checked first (:func:`check_input`: exists, not too large); a
+    ``.zip`` holding one text file is read from the archive.
+
     Returns
     -------
     text, encoding
@@ -436,28 +701,46 @@ def read_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
     Raises
     ------
     InputError
-        The file cannot be decoded with the given encoding.
+        Missing, too large, or not decodable with the given encoding.
     """
-    data = path.read_bytes()
+    data, name = file_bytes(path)
     try:
         return (
-            (data.decode(encoding), encoding) if encoding else decode_text(data, source=path.name)
+            (data.decode(encoding), encoding) if encoding else decode_text(data, source=name.name)
         )
     except (UnicodeDecodeError, LookupError) as exc:
         raise unreadable(path, exc) from None
 
 
-def _read_xls(path: Path) -> pd.DataFrame:
+def file_bytes(path: Path) -> tuple[bytes, PurePosixPath]:
+    """The bytes of a checked input file (or of the one data file of a ``.zip``) and its name."""
+    check_input(path)
+    if path.suffix.lower() != ".zip":
+        return path.read_bytes(), PurePosixPath(path.name)
+    name = zip_member(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return archive.read(name), PurePosixPath(name)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise unreadable(path, exc) from None
+
+
+def _read_xls(path: Path, data: bytes) -> pd.DataFrame:
     """First sheet of a legacy .xls workbook via xlrd (dates become datetimes)."""
-    rows, _ = xls_grid(path)
+    rows, _ = xls_grid(path, data)
     if not rows:
         return pd.DataFrame()
     header = [str(h) if h not in (None, "") else f"column{i + 1}" for i, h in enumerate(rows[0])]
     return pd.DataFrame(rows[1:], columns=header, dtype=object)
 
 
-def xls_grid(path: Path) -> tuple[list[list[Any]], list[tuple[int, int, int, int]]]:
+def xls_grid(
+    path: Path, data: bytes | None = None
+) -> tuple[list[list[Any]], list[tuple[int, int, int, int]]]:
     """Every cell of a legacy .xls workbook's first sheet, and its merged ranges.
+
+    ``data`` are the workbook's bytes when already read (from a ``.zip``);
+    otherwise the file is checked (:func:`check_input`) and read.
 
     Returns
     -------
@@ -478,8 +761,10 @@ def xls_grid(path: Path) -> tuple[list[list[Any]], list[tuple[int, int, int, int
                 "sheet as .xlsx / .csv in Excel.",
             )
         ) from None
+    if data is None:
+        data, _ = file_bytes(path)
     try:
-        book = xlrd.open_workbook(str(path), on_demand=True, formatting_info=True)
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, formatting_info=True)
         sheet = book.sheet_by_index(0)
         rows: list[list[Any]] = []
         for r in range(sheet.nrows):

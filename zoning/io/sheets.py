@@ -35,7 +35,7 @@ import pandas as pd
 from zoning._i18n import tr
 from zoning.errors import InputError
 from zoning.io.columns import norm_key, parse_number
-from zoning.io.encoding import read_text, unreadable, xls_grid
+from zoning.io.encoding import check_input, read_text, unreadable, xls_grid
 
 __all__ = [
     "MAX_SCAN",
@@ -185,10 +185,7 @@ def read_grid(path: str | Path, *, encoding: str | None = None) -> tuple[list[li
         Missing or unreadable file.
     """
     path = Path(path)
-    if not path.exists():
-        raise InputError(
-            tr(f"{path}：文件不存在。请检查路径。", f"{path}: file not found. Check the path.")
-        )
+    check_input(path)  # exists, and not too large to read
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         grid, merged = _xlsx_grid(path)
