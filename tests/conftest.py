@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 import pytest
+from click.testing import CliRunner, Result
 from shapely.geometry import box
 
 from zoning._i18n import set_language
@@ -75,6 +78,52 @@ def grid_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("grid") / "grid.geojson"
     grid_stations().to_file(path, driver="GeoJSON")
     return path
+
+
+def grid_incidents(n: int = 60, *, seed: int = 0) -> pd.DataFrame:
+    """``n`` incidents of a 110 export spread over the 3×3 grid (inside, off the edges).
+
+    Columns 警情编号, 报警时间 (six hours apart from 2024-01-01), 警情类别, 经度, 纬度
+    and 管辖单位 (the name of the cell the point lies in).
+    """
+    rng = np.random.default_rng(seed)
+    col = rng.integers(0, 3, n)
+    row = rng.integers(0, 3, n)
+    return pd.DataFrame(
+        {
+            "警情编号": [f"J{i:05d}" for i in range(n)],
+            "报警时间": pd.date_range("2024-01-01", periods=n, freq="6h").strftime(
+                "%Y-%m-%d %H:%M"
+            ),
+            "警情类别": rng.choice(["刑事", "治安", "交通", "纠纷"], n),
+            "经度": (LON0 + (col + rng.uniform(0.1, 0.9, n)) * STEP).round(6),
+            "纬度": (LAT0 + (row + rng.uniform(0.1, 0.9, n)) * STEP).round(6),
+            "管辖单位": [f"r{r}c{c}派出所" for r, c in zip(row, col, strict=True)],
+        }
+    )
+
+
+def run_cli(*args: str) -> Result:
+    """Run ``zoning ARGS`` in-process with click's CliRunner."""
+    from zoning.cli import cli
+
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def failed_cleanly(result: Result, *needles: str, code: int = 1) -> str:
+    """Assert a CLI run failed with ``code``, one non-empty error naming ``needles``, no traceback.
+
+    Returns the error text (stderr).
+    """
+    assert result.exit_code == code, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith(("错误：", "Error"))]
+    assert len(errors) == 1, result.stderr  # one message, not one per problem or a cascade
+    assert errors[0].split("：", 1)[-1].split(":", 1)[-1].strip(), "empty error message"
+    for needle in needles:
+        assert needle in result.stderr, (needle, result.stderr)
+    return result.stderr
 
 
 @pytest.fixture

@@ -141,7 +141,8 @@ def test_missing_id_column_derives_ids_with_warning(tmp_path: Path) -> None:
 def test_missing_name_column_uses_ids(tmp_path: Path) -> None:
     path = tmp_path / "st.geojson"
     grid_stations().drop(columns=["派出所"]).to_file(path)
-    st = stations_from_file(path)
+    with pytest.warns(ZoningWarning, match="--name-column"):  # zones would get code names
+        st = stations_from_file(path)
     assert (st[S.STATION_NAME] == st[S.STATION_ID]).all()
 
 
@@ -400,7 +401,16 @@ def test_csv_utf8_aliases_and_personal_columns_dropped(tmp_path: Path) -> None:
     path = tmp_path / "jq.csv"
     incident_rows().to_csv(path, index=False)
     table = incidents_from_file(path)
-    assert list(table.frame.columns) == [S.INCIDENT_ID, S.TIME, S.CATEGORY, S.LON, S.LAT, S.UNIT]
+    assert list(table.frame.columns) == [
+        S.INCIDENT_ID,
+        S.TIME,
+        S.CATEGORY,
+        S.LON,
+        S.LAT,
+        S.UNIT,
+        S.COUNT,
+    ]
+    assert (table.frame[S.COUNT] == 1).all()
     assert_no_personal(table.frame)
     assert sorted(table.ledger["personal_columns_dropped"]) == sorted(PERSONAL)
     assert table.ledger["encoding"] == "UTF-8" and table.ledger["rows_read"] == 6

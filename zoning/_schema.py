@@ -20,6 +20,19 @@ LOAD = "load"  # float, weighted incident load
 APPROXIMATE = "approximate"  # bool: jurisdiction estimated (zoning jurisdictions --seats)
 JURISDICTION_METHOD = "jurisdiction_method"  # "townships", "voronoi" or "roads"
 
+#: The canonical station columns intake writes (before the file's own columns).
+STATION_COLUMNS: tuple[str, ...] = (
+    STATION_ID,
+    STATION_NAME,
+    POPULATION,
+    OFFICERS,
+    HAS_CASE_AREA,
+    COMMUNITIES,
+    IS_URBAN_CORE,
+    SEAT_LON,
+    SEAT_LAT,
+)
+
 # --- incidents (DataFrame after intake) --------------------------------------
 INCIDENT_ID = "incident_id"  # 警情编号
 TIME = "time"  # 报警时间, datetime64
@@ -27,6 +40,7 @@ CATEGORY = "category"  # 警情类别
 LON = "lon"  # 经度, WGS84
 LAT = "lat"  # 纬度, WGS84
 UNIT = "unit"  # 管辖单位 (station name or code as exported)
+COUNT = "count"  # incidents a row stands for: 1, or 警情数 of a statistics table
 
 #: Incident categories of the 110 export, in display order.
 CATEGORIES: tuple[str, ...] = ("刑事", "治安", "交通", "纠纷", "求助", "其他")

@@ -9,8 +9,9 @@ by the caller (the scenario file) always wins over the aliases.
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -42,8 +43,43 @@ SEAT_ALIASES_LAT: tuple[str, ...] = (
 
 #: Station attributes: canonical name -> aliases (earlier aliases win).
 STATION_ALIASES: dict[str, tuple[str, ...]] = {
-    S.STATION_ID: ("所代码", "单位代码", "代码", "编号", "id", "station_id", "code"),
-    S.STATION_NAME: ("派出所", "名称", "所名", "单位名称", "name", "station_name"),
+    S.STATION_ID: (
+        "所代码",
+        "单位代码",
+        "代码",
+        "编号",
+        "id",
+        "station_id",
+        "code",
+        "派出所代码",
+        "派出所编号",
+        "PCSDM",
+        "DWDM",
+        "XZDM",
+        "乡镇代码",
+        "TOWNCODE",
+    ),
+    S.STATION_NAME: (
+        "派出所",
+        "名称",
+        "所名",
+        "单位名称",
+        "name",
+        "station_name",
+        "派出所名称",
+        "PCSMC",
+        "DWMC",
+        "辖区名称",
+        "乡镇名称",
+        "XZMC",
+        "乡镇街道",
+        "乡镇",
+        "街道",
+        "TOWNNAME",
+        "TOWN_NAME",
+        "NAME_CHN",
+        "MC",
+    ),
     S.POPULATION: ("人口", "户籍人口", "常住人口", "population", "pop"),
     S.OFFICERS: ("警力", "民警数", "民警", "officers", "police"),
     S.HAS_CASE_AREA: ("办案区", "有办案区", "case_area", "has_case_area"),
@@ -61,6 +97,21 @@ INCIDENT_ALIASES: dict[str, tuple[str, ...]] = {
     S.LON: ("经度", "GIS_X", "lng", "lon", "long", "longitude", "x"),
     S.LAT: ("纬度", "GIS_Y", "lat", "latitude", "y"),
     S.UNIT: ("管辖单位", "GXDWDM", "辖区单位", "管辖单位代码", "GXDW", "unit"),
+    S.COUNT: (
+        "警情数",
+        "警情数量",
+        "警情量",
+        "警情总数",
+        "数量",
+        "起数",
+        "件数",
+        "案件数",
+        "次数",
+        "合计",
+        "count",
+        "counts",
+        "n_incidents",
+    ),
 }
 
 #: Exact (normalised) names of personal-data columns of 110 exports.
@@ -110,6 +161,8 @@ def resolve_columns(
     available: Sequence[str],
     aliases: Mapping[str, Sequence[str]],
     explicit: Mapping[str, str] | None = None,
+    *,
+    filled: Callable[[str], bool] | None = None,
 ) -> tuple[dict[str, str], list[tuple[str, str]]]:
     """Find the file column that holds each canonical field.
 
@@ -121,6 +174,10 @@ def resolve_columns(
         Canonical name -> accepted aliases.
     explicit
         Canonical name -> file column, given by the user; wins over aliases.
+    filled
+        Says whether a column holds any value; alias matches that are empty
+        are passed over (an all-empty ``id`` column is never chosen), explicit
+        choices are kept.
 
     Returns
     -------
@@ -150,6 +207,8 @@ def resolve_columns(
             continue
         for alias in names:
             actual = by_key.get(norm_key(alias))
+            if actual is not None and filled is not None and not filled(actual):
+                continue
             if actual is not None and actual not in used:
                 found[canon] = actual
                 used.add(actual)
@@ -228,6 +287,73 @@ def parse_number(values: pd.Series) -> tuple[pd.Series, list[int]]:
     return parsed, [int(i) for i in bad]
 
 
+#: Degree-minute-second text: numbers separated by °/度, ′/'/分, ″/"/秒, colons or
+#: spaces, with an optional hemisphere (N/S/E/W, 北纬/南纬/东经/西经) before or after.
+_DMS = re.compile(
+    r"(?P<pre>[NSEW]|北纬|南纬|东经|西经)?\s*(?P<sign>[-+])?"
+    r"(?P<d>\d+(?:\.\d+)?)\s*(?:°|º|˚|度|:|\s)\s*"
+    r"(?:(?P<m>\d+(?:\.\d+)?)\s*(?:′|'|’|分|:|\s)?\s*"
+    r"(?:(?P<s>\d+(?:\.\d+)?)\s*(?:″|′′|''|\"|”|秒)?)?)?\s*"
+    r"(?P<post>[NSEW])?",
+    re.IGNORECASE,
+)
+_NEGATIVE = frozenset({"S", "W", "南纬", "西经"})
+
+
+def parse_dms(text: str) -> float | None:
+    """Degrees from degree-minute-second text, or None when it is not DMS.
+
+    Examples
+    --------
+    >>> round(parse_dms("116°23′45″"), 6)
+    116.395833
+    >>> [round(parse_dms(t), 6) for t in ("116度23分45秒", "116:23:45", "北纬27°12.5′", "23°S")]
+    [116.395833, 116.395833, 27.208333, -23.0]
+    >>> parse_dms("116.5") is None  # a decimal number is not DMS
+    True
+    """
+    cleaned = unicodedata.normalize("NFKC", str(text)).strip()
+    match = _DMS.fullmatch(cleaned)
+    if match is None or (match["pre"] and match["post"]):
+        return None
+    if match["m"] is None and not any(mark in cleaned for mark in "°º˚度"):
+        return None  # a bare number is not DMS
+    degrees, minutes = float(match["d"]), float(match["m"] or 0.0)
+    seconds = float(match["s"]) if match["s"] else 0.0
+    if minutes >= 60 or seconds >= 60:
+        return None
+    value = degrees + minutes / 60 + seconds / 3600
+    hemisphere = (match["pre"] or match["post"] or "").upper()
+    return -value if hemisphere in _NEGATIVE or match["sign"] == "-" else value
+
+
+def parse_coordinates(values: pd.Series) -> tuple[pd.Series, list[int], int]:
+    """Parse a longitude or latitude column: decimal degrees/metres or DMS text.
+
+    Returns
+    -------
+    parsed
+        Float series; empty cells are NaN.
+    bad
+        Positions of non-empty cells that are neither numbers nor DMS.
+    n_dms
+        How many cells were read as degree-minute-second text.
+    """
+    parsed, bad = parse_number(values)
+    if not bad:
+        return parsed, bad, 0
+    still_bad = []
+    n_dms = 0
+    for i in bad:
+        degrees = parse_dms(str(values.iloc[i]))
+        if degrees is None:
+            still_bad.append(i)
+        else:
+            parsed.iloc[i] = degrees
+            n_dms += 1
+    return parsed, still_bad, n_dms
+
+
 def as_text(values: pd.Series) -> pd.Series:
     """Cells as trimmed strings (``1.0`` from Excel becomes ``"1"``); empty -> NaN."""
 
@@ -261,7 +387,9 @@ def parse_times(values: pd.Series) -> pd.Series:
 
     Accepted: datetime cells, ISO and ``2023/1/5 8:30`` text, ``2023年1月5日 8时30分``,
     compact ``20230105083000`` / ``202301050830`` / ``20230105``, Excel serial day
-    numbers. A trailing UTC offset is dropped (the exported wall-clock time is kept).
+    numbers, also saved as text (``"45292.375"``: five digits before an optional
+    fraction, 1927–2173). A trailing UTC offset is dropped (the exported wall-clock
+    time is kept).
     """
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     if pd.api.types.is_datetime64_any_dtype(values):
@@ -290,6 +418,13 @@ def parse_times(values: pd.Series) -> pd.Series:
     text = text.str.replace(r"(?<=\d)(?:Z|[+-]\d{2}:?\d{2})$", "", regex=True).str.rstrip(":- ")
     if text.empty:
         return out
+    serial = text.str.fullmatch(r"\d{5}(?:\.\d+)?")
+    if serial.any():
+        days = text[serial].astype(float)
+        out[days.index] = pd.Timestamp("1899-12-30") + pd.to_timedelta(days, unit="D")
+        text = text[~serial]
+        if text.empty:
+            return out
     compact = text.str.fullmatch(r"\d{8}|\d{12}|\d{14}")
     for length, fmt in _COMPACT.items():
         sel = compact & (text.str.len() == length)
@@ -371,9 +506,11 @@ def station_ids_and_names(
             problems.add(
                 tr(
                     f"{file}：列“{id_col}”第 {format_rows(rows[empty])} 行编号为空。"
-                    "请为每个派出所填写编号。",
+                    "请为每个派出所填写编号，或用 --id-column 指定另一列"
+                    "（也可用 --name-column 指定名称列）。",
                     f"{file}: column '{id_col}' is empty in rows {format_rows(rows[empty])}. "
-                    "Give every station an id.",
+                    "Give every station an id, or pass --id-column to use another column "
+                    "(and --name-column for the names).",
                 )
             )
             ids = ids.fillna(pd.Series([f"#{r}" for r in rows], index=ids.index))
@@ -408,9 +545,11 @@ def station_ids_and_names(
         problems.add(
             tr(
                 f"{file}：列“{id_col}”中编号重复：{format_rows(sorted(set(dup_ids)))}"
-                f"（第 {format_rows(rows[dup_ids.index])} 行）。请保证每个派出所编号唯一。",
+                f"（第 {format_rows(rows[dup_ids.index])} 行）。请保证每个派出所编号唯一，"
+                "或用 --id-column 指定另一列。",
                 f"{file}: column '{id_col}' has duplicate ids {format_rows(sorted(set(dup_ids)))}"
-                f" (rows {format_rows(rows[dup_ids.index])}). Make every station id unique.",
+                f" (rows {format_rows(rows[dup_ids.index])}). Make every station id unique, or "
+                "pass --id-column to use another column.",
             )
         )
     name_keys = names.map(lambda n: normalize_station_name(n).casefold())
@@ -420,10 +559,11 @@ def station_ids_and_names(
         problems.add(
             tr(
                 f"{file}：列“{name_col}”中名称重复：{format_rows(sorted(set(names[dup_names])))}"
-                f"（编号 {format_rows(ids[dup_names])}）。请保证派出所名称唯一。",
+                f"（编号 {format_rows(ids[dup_names])}）。请保证派出所名称唯一，"
+                "或用 --name-column 指定另一列。",
                 f"{file}: column '{name_col}' has duplicate names "
                 f"{format_rows(sorted(set(names[dup_names])))} (ids {format_rows(ids[dup_names])})."
-                " Make every station name unique.",
+                " Make every station name unique, or pass --name-column to use another column.",
             )
         )
     return ids, names, id_col

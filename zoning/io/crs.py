@@ -247,6 +247,11 @@ def guess_crs(x: npt.ArrayLike, y: npt.ArrayLike) -> CrsGuess:
     millions are one CGCS2000 Gauss-Krüger zone number (13–23 for 6°, 25–45 for
     3°) with northings 0–10,000 km -> that zone's EPSG code; 6-digit eastings
     (100–900 km) -> ``gk-no-zone`` (the central meridian is not in the numbers).
+
+    Swapped axes are recognised when the swap is the only reading that makes
+    sense: "longitudes" within ±90 with "latitudes" beyond ±90
+    (``degrees-swapped``), and the surveyor's order X = northing, Y =
+    zone-prefixed easting (``gk-zone-swapped``). The caller swaps and warns.
     """
     xs, ys = _as_arrays(x, y)
     ok = np.isfinite(xs) & np.isfinite(ys)
@@ -255,15 +260,84 @@ def guess_crs(x: npt.ArrayLike, y: npt.ArrayLike) -> CrsGuess:
         return CrsGuess(None, "empty")
     if np.all(np.abs(xs) <= 180.0) and np.all(np.abs(ys) <= 90.0):
         return CrsGuess("EPSG:4326", "degrees")
+    if np.all(np.abs(xs) <= 90.0) and np.all(np.abs(ys) <= 180.0):
+        return CrsGuess("EPSG:4326", "degrees-swapped")
+    for east, north, kind in ((xs, ys, "gk-zone"), (ys, xs, "gk-zone-swapped")):
+        north_ok = bool(np.all((north > 0) & (north < 10_000_000)))
+        zones = np.unique(np.floor(east / 1_000_000).astype(np.int64))
+        if north_ok and zones.size == 1:
+            code = gk_epsg_for_zone(int(zones[0]))
+            if code is not None:
+                return CrsGuess(f"EPSG:{code}", kind)
     north_ok = bool(np.all((ys > 0) & (ys < 10_000_000)))
-    zones = np.unique(np.floor(xs / 1_000_000).astype(np.int64))
-    if north_ok and zones.size == 1:
-        code = gk_epsg_for_zone(int(zones[0]))
-        if code is not None:
-            return CrsGuess(f"EPSG:{code}", "gk-zone")
     if north_ok and np.all((xs >= 100_000) & (xs < 1_000_000)):
         return CrsGuess(None, "gk-no-zone")
     return CrsGuess(None, "unknown")
+
+
+def false_easting(crs: CRS) -> float | None:
+    """The false easting of a projected CRS (e.g. 39,500,000 for EPSG:4527), else None."""
+    operation = crs.coordinate_operation if crs.is_projected else None
+    if operation is None:
+        return None
+    for param in operation.params:
+        if param.name.casefold() == "false easting":
+            return float(param.value)
+    return None
+
+
+def crs_mismatch(crs: CRS, x: npt.ArrayLike, y: npt.ArrayLike) -> str | None:
+    """Why coordinates with these values cannot be in ``crs``; None when they can.
+
+    Caught: degrees declared as a projected CRS (e.g. EPSG:3857 — the county
+    would sit within 180 m of the false origin, off West Africa); projected
+    values declared geographic; Gauss-Krüger eastings whose zone prefix is not
+    the declared zone's (a zone off by one puts the county 3° or 6° away), or
+    that carry a prefix the CRS does not have, or lack one it expects.
+    """
+    xs, ys = _as_arrays(x, y)
+    ok = np.isfinite(xs) & np.isfinite(ys)
+    xs, ys = xs[ok], ys[ok]
+    if xs.size == 0:
+        return None
+    degrees = bool(np.all(np.abs(xs) <= 180.0) and np.all(np.abs(ys) <= 90.0))
+    if crs.is_geographic:
+        if degrees:
+            return None
+        return tr(
+            "坐标值是投影坐标（米），不是经纬度",
+            "the values are projected (metres), not degrees",
+        )
+    if degrees:
+        return tr(
+            "坐标值看起来是经纬度（度），不是投影坐标（米）",
+            "the values look like degrees (longitude/latitude), not projected metres",
+        )
+    offset = false_easting(crs)
+    if offset is None:
+        return None
+    prefixes = np.unique(np.floor(xs / 1_000_000).astype(np.int64))
+    data_zone = int(prefixes[0]) if prefixes.size == 1 else None
+    has_prefix = data_zone is not None and gk_epsg_for_zone(data_zone) is not None
+    crs_zone = int(offset // 1_000_000)
+    if crs_zone >= 1:  # a zone-prefixed Gauss-Krüger CRS
+        if has_prefix and data_zone != crs_zone:
+            return tr(
+                f"横坐标的带号是 {data_zone}，而坐标系是第 {crs_zone} 带",
+                f"the eastings carry zone {data_zone}, the CRS is zone {crs_zone}",
+            )
+        if bool(np.all(xs < 1_000_000)):
+            return tr(
+                f"横坐标没有带号（6 位数），而坐标系要求带号 {crs_zone}",
+                f"the eastings have no zone prefix (6 digits); the CRS expects zone {crs_zone}",
+            )
+        return None
+    if has_prefix and offset == 500_000.0:
+        return tr(
+            f"横坐标带有带号 {data_zone}（8 位数），而坐标系不带带号",
+            f"the eastings carry zone prefix {data_zone} (8 digits); the CRS has none",
+        )
+    return None
 
 
 def cm_candidates(mean_lon: float) -> list[int]:
@@ -299,6 +373,11 @@ def _infer_cm(valid: gpd.GeoSeries, seats: tuple[pd.Series, pd.Series]) -> str |
     return best[1] if best[0] >= 0.8 else None
 
 
+def _crs_name(crs: CRS) -> str:
+    epsg = crs.to_epsg()
+    return f"EPSG:{epsg}（{crs.name}）" if epsg else crs.name
+
+
 def station_crs(
     raw: gpd.GeoDataFrame,
     crs: str | None,
@@ -306,13 +385,25 @@ def station_crs(
     file: str,
     problems: ProblemList,
     notes: list[str],
-) -> CRS | None:
+) -> tuple[CRS | None, bool]:
     """Decide the CRS of station geometries: given, declared by the file, or guessed.
 
-    A declared geographic CRS whose values are clearly projected is treated as
-    missing. Guesses are appended to ``notes`` (warned later); failures to
-    ``problems``. See :func:`guess_crs` and :func:`_infer_cm` for the rules.
+    A declared CRS the values contradict (see :func:`crs_mismatch`: degrees
+    declared as EPSG:3857, a Gauss-Krüger zone off by one, projected values
+    declared geographic) is treated as missing and the CRS guessed from the
+    values, with a warning naming both; a CRS given as argument that the values
+    contradict is a problem. Guesses are appended to ``notes`` (warned later);
+    failures to ``problems``. See :func:`guess_crs` and :func:`_infer_cm`.
+
+    Returns
+    -------
+    crs, swapped
+        The CRS (None after a problem), and whether x and y are swapped in the
+        file (surveyor order or latitude first); the caller swaps them.
     """
+    valid = raw.geometry[~(raw.geometry.isna() | raw.geometry.is_empty)]
+    bounds = [float(v) for v in valid.total_bounds] if len(valid) else []
+    xs, ys = (bounds[0::2], bounds[1::2]) if bounds else ([], [])
     if crs is not None:
         code = canonical_crs(crs, source=file)
         if code in ("gcj02", "bd09"):
@@ -323,23 +414,34 @@ def station_crs(
                     "Convert them to WGS84 or CGCS2000 first.",
                 )
             )
-            return None
-        return CRS.from_user_input("EPSG:4326" if code == "wgs84" else code)
-    valid = raw.geometry[~(raw.geometry.isna() | raw.geometry.is_empty)]
+            return None, False
+        given = CRS.from_user_input("EPSG:4326" if code == "wgs84" else code)
+        why_not = crs_mismatch(given, xs, ys)
+        if why_not is not None:
+            problems.add(
+                tr(
+                    f"{file}：指定的坐标系 {_crs_name(given)} 与坐标值不符：{why_not}。"
+                    "请改正指定的坐标系。",
+                    f"{file}: the given CRS {_crs_name(given)} does not fit the coordinates: "
+                    f"{why_not}. Correct the CRS.",
+                )
+            )
+            return None, False
+        return given, False
     if len(valid) == 0:
-        return None
-    minx, miny, maxx, maxy = (float(v) for v in valid.total_bounds)
+        return None, False
+    minx, maxx = xs
     declared = raw.crs
-    degrees = max(abs(minx), abs(maxx)) <= 180 and max(abs(miny), abs(maxy)) <= 90
-    if declared is not None and not (declared.is_geographic and not degrees):
-        return CRS.from_user_input(declared)
-    guess = guess_crs([minx, maxx], [miny, maxy])
+    why_not = None if declared is None else crs_mismatch(declared, xs, ys)
+    if declared is not None and why_not is None:
+        return CRS.from_user_input(declared), False
+    guess = guess_crs(xs, ys)
     why = (
         tr("未声明坐标系", "has no CRS")
         if declared is None
         else tr(
-            f"声明为地理坐标系 {declared.name}，但坐标值是投影坐标",
-            f"declares the geographic CRS {declared.name} but holds projected values",
+            f"声明的坐标系 {_crs_name(declared)} 与坐标值不符（{why_not}）",
+            f"declares the CRS {_crs_name(declared)}, which does not fit the values ({why_not})",
         )
     )
     found = guess.crs
@@ -357,48 +459,110 @@ def station_crs(
                 "or EPSG:4548 (CGCS2000 CM 117E).",
             )
         )
-        return None
+        return None, False
+    swapped = guess.kind.endswith("-swapped")
+    order = (
+        tr(
+            "，且 x/y 顺序颠倒（纵坐标在前），已对调",
+            "; x and y are in the reverse order (northing/latitude first) and were swapped",
+        )
+        if swapped
+        else ""
+    )
     notes.append(
         tr(
-            f"{file}：{why}，根据坐标值推断为 {found}。如不正确，请提供 .prj 文件或指定 crs。",
-            f"{file}: {why}; guessed {found} from the coordinate values. If wrong, add a "
-            ".prj file or pass crs.",
+            f"{file}：{why}，根据坐标值推断为 {found}{order}。"
+            "如不正确，请修正 .prj 文件或指定 crs。",
+            f"{file}: {why}; guessed {found} from the coordinate values{order}. If wrong, fix "
+            "the .prj file or pass crs.",
         )
     )
-    return CRS.from_user_input(found)
+    return CRS.from_user_input(found), swapped
 
 
 def incident_crs(
     lon: np.ndarray, lat: np.ndarray, crs: str | None, declared: CRS | None, file: str
-) -> tuple[str, str]:
-    """The incidents' coordinate system and where it came from."""
+) -> tuple[str, str, bool]:
+    """The incidents' coordinate system, where it came from, and whether x/y are swapped.
+
+    A CRS given as argument that the values contradict (:func:`crs_mismatch`)
+    is an error naming the file, the CRS and what the values look like; a CRS
+    declared by the file that they contradict is replaced by a guess from the
+    values, with a warning. Swapped axes (latitude first, surveyor X = northing)
+    are recognised when unambiguous and reported with a warning.
+
+    Returns
+    -------
+    system, source, swapped
+        ``"wgs84"``, ``"gcj02"``, ``"bd09"`` or ``"EPSG:n"``; ``"argument"``,
+        ``"file"``, ``"assumed"`` or ``"guessed"``; True when the caller must
+        swap x and y.
+    """
     if crs is not None:
-        return canonical_crs(crs, source=file), "argument"
+        system = canonical_crs(crs, source=file)
+        check = CRS.from_epsg(4326) if system in ("wgs84", "gcj02", "bd09") else CRS(system)
+        why_not = crs_mismatch(check, lon, lat)
+        if why_not is not None:
+            hint = (
+                tr("；经纬度两列似乎互换了", "; the longitude and latitude columns look swapped")
+                if guess_crs(lon, lat).kind.endswith("-swapped")
+                else ""
+            )
+            raise InputError(
+                tr(
+                    f"{file}：指定的警情坐标系 {crs} 与坐标值不符：{why_not}{hint}。"
+                    "请改正 --incidents-crs（场景文件 incidents_crs）或坐标列。",
+                    f"{file}: the incident CRS {crs} does not fit the coordinates: "
+                    f"{why_not}{hint}. Correct --incidents-crs (incidents_crs in the scenario "
+                    "file) or the coordinate columns.",
+                )
+            )
+        return system, "argument", False
+    why = ""
     if declared is not None:
+        why_not = crs_mismatch(declared, lon, lat)
         epsg = declared.to_epsg()
-        if declared.equals(CRS.from_epsg(4326), ignore_axis_order=True) or epsg == 4326:
-            return "wgs84", "file"
-        return (f"EPSG:{epsg}" if epsg else declared.to_wkt()), "file"
+        if why_not is None:
+            if declared.equals(CRS.from_epsg(4326), ignore_axis_order=True) or epsg == 4326:
+                return "wgs84", "file", False
+            return (f"EPSG:{epsg}" if epsg else declared.to_wkt()), "file", False
+        why = tr(
+            f"文件声明的坐标系 {_crs_name(declared)} 与坐标值不符（{why_not}），",
+            f"the file's CRS {_crs_name(declared)} does not fit the values ({why_not}); ",
+        )
     guess = guess_crs(lon, lat)
-    if guess.kind in ("degrees", "empty"):
-        return "wgs84", "assumed"
+    swapped = guess.kind.endswith("-swapped")
+    if guess.kind in ("degrees", "empty") and not why:
+        return "wgs84", "assumed", False
     if guess.crs is not None:
+        system = "wgs84" if guess.crs == "EPSG:4326" else guess.crs
+        what = {
+            "degrees": tr("经纬度", "degrees"),
+            "degrees-swapped": tr("经纬度，但经度、纬度两列互换了", "degrees with lon/lat swapped"),
+            "gk-zone": tr(
+                f"{guess.crs}（高斯-克吕格带号）", f"{guess.crs} (Gauss-Krüger zone prefix)"
+            ),
+            "gk-zone-swapped": tr(
+                f"{guess.crs}（高斯-克吕格带号），但 X/Y 为测量坐标顺序（X 为纵坐标），已对调",
+                f"{guess.crs} (Gauss-Krüger zone prefix) in surveyor order (X = northing); swapped",
+            ),
+        }[guess.kind]
         warnings.warn(
             tr(
-                f"{file}：坐标不是经纬度，根据坐标值推断为 {guess.crs}（高斯-克吕格带号）。"
-                "如不正确，请指定 incidents_crs。",
-                f"{file}: coordinates are not degrees; guessed {guess.crs} (Gauss-Krüger zone "
-                "prefix) from the values. If wrong, set incidents_crs.",
+                f"{file}：{why}根据坐标值推断为 {what}。如不正确，请指定 incidents_crs"
+                "（--incidents-crs）或改正坐标列。",
+                f"{file}: {why}guessed {what} from the values. If wrong, set incidents_crs "
+                "(--incidents-crs) or fix the coordinate columns.",
             ),
             ZoningWarning,
             stacklevel=3,
         )
-        return guess.crs, "guessed"
+        return system, "guessed", swapped
     raise InputError(
         tr(
-            f"{file}：经纬度列的数值不是经纬度，也无法推断坐标系。请指定 incidents_crs，"
+            f"{file}：{why}经纬度列的数值不是经纬度，也无法推断坐标系。请指定 incidents_crs，"
             "例如 EPSG:4548（CGCS2000 CM 117E）。",
-            f"{file}: the coordinate columns are not degrees and their CRS cannot be "
+            f"{file}: {why}the coordinate columns are not degrees and their CRS cannot be "
             "inferred. Set incidents_crs, e.g. EPSG:4548 (CGCS2000 CM 117E).",
         )
     )

@@ -296,7 +296,7 @@ def resolve_names(
         )
 
     def lookup(key: str, what: str) -> str | None:
-        sid = find_station(stations, key)
+        sid = find_station(stations, key, what=what)
         if sid is None:
             problems.add(
                 tr(
