@@ -80,7 +80,8 @@ def test_nearest_within_tolerance_and_beyond(stations: gpd.GeoDataFrame) -> None
         {S.LON: east + 200 * DEG_PER_M, S.LAT: LAT0 + 0.5 * STEP},  # 200 m east of r0c2
         {S.LON: east + 2000 * DEG_PER_M, S.LAT: LAT0 + 0.5 * STEP},  # 2 km away
     ]
-    result = loads_from_incidents(stations, table(rows))
+    with pytest.warns(ZoningWarning, match=r"50%（1 / 2 起）.*1 行坐标在所有辖区外"):
+        result = loads_from_incidents(stations, table(rows))
     assert result.load["r0c2"] == 1.0
     assert result.ledger["by"]["nearest_within_tolerance"] == 1
     assert result.ledger["unassigned"] == {
@@ -89,7 +90,9 @@ def test_nearest_within_tolerance_and_beyond(stations: gpd.GeoDataFrame) -> None
     }
     wider = loads_from_incidents(stations, table(rows), tolerance_m=3000)
     assert wider.ledger["assigned"] == 2
-    tight = loads_from_incidents(stations, table(rows), tolerance_m=100)
+    with pytest.raises(InputError, match="没有一起警情能归入派出所（共 2 起）"):
+        loads_from_incidents(stations, table(rows), tolerance_m=100)
+    tight = loads_from_incidents(stations, table(rows), tolerance_m=100, floor=None)
     assert tight.ledger["assigned"] == 0
 
 
@@ -103,7 +106,9 @@ def test_unit_name_attribution(stations: gpd.GeoDataFrame) -> None:
         {S.UNIT: "无名派出所"},
         {},
     ]
-    result = loads_from_incidents(stations, table(rows))
+    with pytest.warns(ZoningWarning, match="71%（5 / 7 起）") as caught:
+        result = loads_from_incidents(stations, table(rows))
+    assert "无名派出所" in str(caught[0].message)  # the unmatched unit is shown
     assert result.load[["r0c0", "r0c1", "r0c2", "r1c1", "r2c2"]].tolist() == [1.0] * 5
     assert result.ledger["by"]["unit_name"] == 5
     assert result.ledger["unassigned"]["reasons"] == {
@@ -176,7 +181,9 @@ def test_ledger_balances_exactly(stations: gpd.GeoDataFrame, seed: int) -> None:
     )
     rows.loc[rng.random(n) < 0.2, [S.LON, S.LAT]] = np.nan
     weights = {"刑事": 0.1, "治安": 0.7, "交通": 1.3, "纠纷": 1 / 3, "求助": 2.2, "其他": 0.05}
-    result = loads_from_incidents(stations, table(rows.to_dict("records")), weights=weights)
+    result = loads_from_incidents(
+        stations, table(rows.to_dict("records")), weights=weights, floor=None
+    )
     ledger = result.ledger
     assert result.load.sum() == ledger["weighted_total"]
     assert float(np.sum(result.load.to_numpy()[::-1])) == ledger["weighted_total"]
@@ -190,12 +197,13 @@ def test_ledger_balances_exactly(stations: gpd.GeoDataFrame, seed: int) -> None:
 def test_end_to_end_ledger_and_no_personal_data(stations: gpd.GeoDataFrame, tmp_path: Path) -> None:
     rows = []
     for i in range(12):
+        j = i % 10  # rows 10 and 11 repeat rows 0 and 1: two true duplicates
         rows.append(
             {
-                "警情编号": f"J{i % 10}",  # two duplicates
-                "报警时间": f"2024-01-{i + 1:02d} 10:00",
+                "警情编号": f"J{j}",
+                "报警时间": f"2024-01-{j + 1:02d} 10:00",
                 "警情类别": "治安",
-                "经度": LON0 + (0.5 + i % 3) * STEP,
+                "经度": LON0 + (0.5 + j % 3) * STEP,
                 "纬度": LAT0 + 0.5 * STEP,
                 "管辖单位": "r0c0派出所",
                 "报警人姓名": "王小明",

@@ -38,6 +38,9 @@ from zoning.errors import InfeasibleError, InputError, ZoningWarning
 from zoning.io.geometry import metric_crs
 from zoning.utils import join_names
 
+#: Up to this many island links are warned about one by one; more become one line.
+_MAX_LINK_WARNINGS = 3
+
 
 def graph_from_stations(
     stations: gpd.GeoDataFrame,
@@ -231,6 +234,23 @@ def graph_with_links(
             f"station {names[u]} (use forced_links to choose another)",
         )
         notes.append(text)
-        warnings.warn(text, ZoningWarning, stacklevel=4)
+    if 0 < len(added) <= _MAX_LINK_WARNINGS:
+        for text in notes:
+            warnings.warn(text, ZoningWarning, stacklevel=4)
+    elif added:  # many islands: one line, not a flood (and it hints at a data problem)
+        pairs = [f"{names[v]}→{names[u]}" for u, v in added]
+        warnings.warn(
+            tr(
+                f"{len(added)} 处派出所（或一组派出所）与其余辖区不相邻，已各自连接到最近的所："
+                f"{join_names(pairs, 5)}。如此多的“孤岛”多半说明辖区边界或坐标系有误；"
+                "如确是飞地，请用 forced_links 指定连接。",
+                f"{len(added)} stations (or groups) share no boundary with the rest and were "
+                f"linked to the nearest station: {join_names(pairs, 5)}. So many islands "
+                "usually mean the boundaries or the CRS are wrong; if they really are "
+                "enclaves, set forced_links.",
+            ),
+            ZoningWarning,
+            stacklevel=4,
+        )
     work.remove_edges_from(tuple(link) for link in forbidden_links if work.has_edge(*link))
     return work, added, notes
