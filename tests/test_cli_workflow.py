@@ -149,7 +149,7 @@ def test_evaluate_default_out_dir(grid_file: Path, tmp_path: Path, monkeypatch) 
         (["-a", "no/such.csv", "--load-column", "警情量"], "no/such.csv"),
         (["-a", "{bad}", "--load-column", "警情量"], "找不到防区列"),
         (["-a", "{good}"], "--incidents"),
-        (["-a", "{good}", "--load-column", "警情量", "--zones", "0"], "K = 0"),
+        (["-a", "{good}", "--load-column", "警情量", "--zones", "0"], "--zones 0"),
         (["-a", "{good}", "--load-column", "警情量", "--urban-core", "火星所"], "火星所"),
     ],
 )

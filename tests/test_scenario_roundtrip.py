@@ -48,6 +48,7 @@ SCENARIO_FIELDS: dict[str, Any] = {
     "incidents": PATH,
     "baseline": PATH,
     "incidents_crs": st.none() | TEXT,
+    "layer": st.none() | TEXT,
     "river": PATH,
     "id_column": st.none() | TEXT,
     "name_column": st.none() | TEXT,
@@ -65,7 +66,7 @@ SCENARIO_FIELDS: dict[str, Any] = {
     "tolerance": NUMBER,
     "solver": st.sampled_from(["auto", "exact", "heuristic"]),
     "time_limit": st.none() | st.floats(min_value=0.1, allow_nan=False) | st.integers(1, 10**4),
-    "seed": st.integers(0, 2**63 - 1),
+    "seed": st.integers(0, 2**31 - 1),  # CP-SAT takes a 32-bit seed
     "islands": st.sampled_from(["link", "error"]),
     "alternatives": st.integers(1, 10),
     "alternatives_slack": NUMBER,

@@ -21,16 +21,20 @@ Example file::
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, Literal
 
 from zoning._i18n import tr
 from zoning.errors import InputError
+
+#: The largest seed the solvers accept (CP-SAT takes a 32-bit signed seed).
+MAX_SEED = 2**31 - 1
 
 Balance = Literal["load", "per_officer"]
 SolverName = Literal["auto", "exact", "heuristic"]
@@ -51,6 +55,7 @@ class Scenario:
     incidents: Path | None = None
     baseline: Path | None = None  # today's arrangement, for before/after (issue 12)
     incidents_crs: str | None = None
+    layer: str | None = None
     river: Path | None = None
     id_column: str | None = None
     name_column: str | None = None
@@ -129,6 +134,48 @@ class Scenario:
         sources: dict[str, Any] = {k: given.get(k) for k in LOAD_SOURCES}
         return replace(self, **sources)
 
+    def with_checked_overrides(
+        self, options: Mapping[str, str] | None = None, **changes: Any
+    ) -> Scenario:
+        """Like :meth:`with_overrides`, after checking each value as the scenario file would.
+
+        Command-line values go through the same rules as ``scenario.toml``
+        (``--seed -1``, ``--within-minutes nan`` fail like ``seed = -1`` does).
+
+        Parameters
+        ----------
+        options
+            Field name -> how the user wrote it (``{"date_from": "--from"}``),
+            for messages; default ``--field-name``.
+        **changes
+            New values; ``None`` means "not given".
+
+        Raises
+        ------
+        InputError
+            Listing every value that breaks a rule, with the allowed values.
+        """
+        given = {k: v for k, v in changes.items() if v is not None}
+        problems = []
+        for name, value in given.items():
+            check = _CHECKS.get(name)
+            if check is None:
+                continue
+            raw = str(value) if isinstance(value, PurePath) else value
+            try:
+                check(raw)
+            except ValueError as exc:
+                option = (options or {}).get(name, "--" + name.replace("_", "-"))
+                problems.append(
+                    tr(
+                        f"{option} {value!s} 取值无效，应为：{exc}",
+                        f"{option} {value!s} is not valid; expected: {exc}",
+                    )
+                )
+        if problems:
+            raise InputError(problems)
+        return replace(self, **given)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable view (for ``report.json``)."""
         out: dict[str, Any] = {}
@@ -155,11 +202,23 @@ def _choice(*allowed: str) -> Callable[[Any], Any]:
     return check
 
 
-def _number(*, minimum: float | None = None, integer: bool = False) -> Callable[[Any], Any]:
+def _number(
+    *, minimum: float | None = None, maximum: float | None = None, integer: bool = False
+) -> Callable[[Any], Any]:
+    """A number (or integer) within ``[minimum, maximum]``; NaN never passes."""
+
     def check(value: Any) -> Any:
         ok = isinstance(value, int) if integer else isinstance(value, int | float)
-        if isinstance(value, bool) or not ok or (minimum is not None and value < minimum):
+        if (
+            isinstance(value, bool)
+            or not ok
+            or math.isnan(value)
+            or (minimum is not None and value < minimum)
+            or (maximum is not None and value > maximum)
+        ):
             kind = "integer" if integer else "number"
+            if minimum is not None and maximum is not None:
+                raise ValueError(f"{kind} from {minimum} to {maximum}")
             raise ValueError(f"{kind} ≥ {minimum}" if minimum is not None else kind)
         return value
 
@@ -243,6 +302,7 @@ _SPEC: dict[str, dict[str, tuple[str, Callable[[Any], Any]]]] = {
         "incidents": ("incidents", _text),
         "baseline": ("baseline", _text),
         "incidents_crs": ("incidents_crs", _text),
+        "layer": ("layer", _text),
         "river": ("river", _text),
         "id_column": ("id_column", _text),
         "name_column": ("name_column", _text),
@@ -262,7 +322,7 @@ _SPEC: dict[str, dict[str, tuple[str, Callable[[Any], Any]]]] = {
         "tolerance": ("tolerance", _number(minimum=0)),
         "solver": ("solver", _choice("auto", "exact", "heuristic")),
         "time_limit": ("time_limit", _number(minimum=0.1)),
-        "seed": ("seed", _number(minimum=0, integer=True)),
+        "seed": ("seed", _number(minimum=0, maximum=MAX_SEED, integer=True)),
         "islands": ("islands", _choice("link", "error")),
         "alternatives": ("alternatives", _number(minimum=1, integer=True)),
         "alternatives_slack": ("alternatives_slack", _number(minimum=0)),
@@ -314,6 +374,10 @@ _SPEC: dict[str, dict[str, tuple[str, Callable[[Any], Any]]]] = {
     },
 }
 _PATH_FIELDS = {"stations", "incidents", "loads", "baseline", "river", "features", "roads", "out"}
+#: Scenario field -> the rule its value must satisfy (the file's and the command line's).
+_CHECKS: dict[str, Callable[[Any], Any]] = {
+    name: check for spec in _SPEC.values() for name, check in spec.values()
+}
 
 
 def scenario_from_toml(path: str | Path) -> Scenario:
@@ -423,6 +487,7 @@ stations = "stations.geojson"      # 派出所辖区面（GeoJSON / Shapefile / 
 incidents = "incidents.csv"        # 110 警情导出（CSV / Excel / GeoJSON）
 # baseline = "current.csv"         # 现状防区（所 → 防区表，或 plan.geojson），用于方案前后对比
 # incidents_crs = "gcj02"          # 警情坐标系：wgs84、gcj02（高德）、bd09（百度）或 EPSG:n
+# layer = "派出所辖区"               # 站点文件有多个图层（GeoPackage）时读取哪一个
 # load_column = "警情量"            # 不用警情文件时，直接用站点文件中的这一列作为警情量
 # loads = "警情统计表.xlsx"          # 或：警情统计表（每所一行，合计列或按警情类别分列）
 # date_from = "2025-01-01"         # 统计时段（含首尾）

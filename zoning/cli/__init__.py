@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import click
 
+from zoning.cli._common import debug_option
 from zoning.cli.jurisdictions import jurisdictions_command
 from zoning.cli.plan import demo_command, init_command, plan_command
 from zoning.cli.workflow import app_command, compare_command, evaluate_command
@@ -21,6 +22,7 @@ __all__ = ["cli", "main"]
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="zoning")
+@debug_option
 def cli() -> None:
     """zoning：多所连片防区规划 / draft cross-station police defence zones."""
 

@@ -8,47 +8,26 @@ from typing import Any
 
 import click
 
-from zoning._i18n import set_language, tr
-from zoning.cli._common import LANG, echo_zone_lines, errors_to_exit, progress_printer
-from zoning.io.demo import demo_folder
-from zoning.scenario import (
-    LOAD_SOURCES,
-    Scenario,
-    scenario_from_toml,
-    scenario_to_toml,
-    write_template,
+from zoning._i18n import tr
+from zoning.cli._common import (
+    LANG,
+    debug_option,
+    echo_zone_lines,
+    errors_to_exit,
+    input_options,
+    progress_printer,
+    scenario_from_options,
 )
+from zoning.io.demo import demo_folder
+from zoning.io.guard import refuse_overwriting_inputs, scenario_inputs
+from zoning.scenario import Scenario, scenario_to_toml, write_template
 
 
 @click.command("plan")
-@click.argument("stations", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--incidents",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="警情文件 / incidents file (CSV, Excel, GeoJSON)",
-)
-@click.option(
-    "--loads",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="警情统计表：每所一行，合计或分类别（CSV、Excel）/ incident counts per station",
-)
-@click.option("--zones", "-k", type=int, help="防区数 K（默认 5）/ number of zones")
-@click.option("--urban-core", help="城关所编号或名称 / id or name of the county-seat station")
-@click.option("--id-column", help="站点编号列 / station id column")
-@click.option("--name-column", help="站点名称列 / station name column")
-@click.option("--load-column", help="直接使用的警情量列 / use this column as the load")
-@click.option(
-    "--config", type=click.Path(dir_okay=False, path_type=Path), help="场景文件 scenario.toml"
-)
+@input_options
 @click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path), help="输出目录 / output folder"
 )
-@click.option("--lang", type=LANG, help="界面语言 / language (zh, en)")
-@click.option(
-    "--incidents-crs", help="警情坐标系 / incident coordinates: wgs84, gcj02, bd09, EPSG:n"
-)
-@click.option("--from", "date_from", help="起始日期 / first day, YYYY-MM-DD")
-@click.option("--to", "date_to", help="截止日期 / last day, YYYY-MM-DD")
 @click.option(
     "--balance", type=click.Choice(["load", "per_officer"]), help="均衡方式 / balance mode"
 )
@@ -117,10 +96,10 @@ from zoning.scenario import (
 @click.option("--title", help="标题（含县名），用于地图与方案说明 / title, e.g. the county name")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度 / no progress output")
 def plan_command(
-    stations: Path,
+    stations: Path | None,
     config: Path | None,
-    out: Path | None,
     lang: str | None,
+    force: bool,
     quiet: bool,
     save_scenario: Path | None,
     check: Path | None,
@@ -128,26 +107,24 @@ def plan_command(
 ) -> None:
     """划分防区：读入派出所辖区 STATIONS 与警情，输出方案与地图。
 
-    Partition the stations in STATIONS into zones and write plan.geojson,
-    zones.geojson, report.json and map.html.
+    Partition the stations in STATIONS (or [input].stations of --config) into
+    zones and write plan.geojson, zones.geojson, report.json and map.html.
     """
     with errors_to_exit(lang):
-        scenario = scenario_from_toml(config) if config else Scenario()
-        if lang is None:
-            set_language(scenario.lang)
         roads = options.pop("roads")
         if roads is not None:
             options["roads"] = "download" if roads == "download" else Path(roads)
-        sources = {name: options.pop(name) for name in LOAD_SOURCES}
-        scenario = scenario.with_load_source(**sources)
-        scenario = scenario.with_overrides(stations=stations, out=out, lang=lang, **options)
+        path, scenario = scenario_from_options(stations, config, lang, **options)
         if save_scenario:
+            refuse_overwriting_inputs(
+                [save_scenario], [config, *scenario_inputs(path, scenario)], force=force
+            )
             scenario_to_toml(scenario, save_scenario)
             click.echo(tr(f"场景文件：{save_scenario}", f"Scenario file: {save_scenario}"))
         if check is not None:
-            check_plan(stations, scenario, check)
+            check_plan(path, scenario, check)
         else:
-            run_plan(stations, scenario, quiet=quiet)
+            run_plan(path, scenario, quiet=quiet, force=force)
 
 
 def check_plan(stations: Path, scenario: Scenario, saved: Path) -> None:
@@ -191,6 +168,7 @@ def check_plan(stations: Path, scenario: Scenario, saved: Path) -> None:
 )
 @click.option("--lang", type=LANG, default="zh", help="界面语言 / language")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度 / no progress output")
+@debug_option
 def demo_command(out: Path, lang: str, quiet: bool) -> None:
     """用示例县数据运行一次完整规划 / run the planner on the demo county."""
     with errors_to_exit(lang):
@@ -210,6 +188,7 @@ def demo_command(out: Path, lang: str, quiet: bool) -> None:
     "path", type=click.Path(dir_okay=False, path_type=Path), default=Path("scenario.toml")
 )
 @click.option("--lang", type=LANG, default="zh", help="界面语言 / language")
+@debug_option
 def init_command(path: Path, lang: str) -> None:
     """写出带中文注释的场景文件模板 / write a commented scenario template."""
     with errors_to_exit(lang):
@@ -217,12 +196,12 @@ def init_command(path: Path, lang: str) -> None:
         click.echo(tr(f"已写出场景模板：{path}", f"Scenario template written: {path}"))
 
 
-def run_plan(stations: Path, scenario: Scenario, *, quiet: bool) -> None:
+def run_plan(stations: Path, scenario: Scenario, *, quiet: bool, force: bool = False) -> None:
     from zoning.workflow.plan import plan_from_files  # heavy imports after argument parsing
 
     progress = None if quiet else progress_printer()
     started = time.perf_counter()
-    result = plan_from_files(stations, scenario=scenario, progress=progress)
+    result = plan_from_files(stations, scenario=scenario, progress=progress, force=force)
     report = result.report
     solver = report["solver"]
     map_path = result.files["map"].resolve()

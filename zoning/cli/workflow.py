@@ -16,16 +16,23 @@ from typing import Any
 
 import click
 
-from zoning._i18n import set_language, tr
-from zoning.cli._common import FILE, LANG, echo_zone_lines, errors_to_exit
+from zoning._i18n import tr
+from zoning.cli._common import (
+    FILE,
+    LANG,
+    debug_option,
+    echo_zone_lines,
+    errors_to_exit,
+    input_options,
+    scenario_from_options,
+)
 from zoning.errors import ZoningError
-from zoning.scenario import LOAD_SOURCES, Scenario, scenario_from_toml
 
 __all__ = ["app_command", "compare_command", "evaluate_command"]
 
 
 @click.command("evaluate")
-@click.argument("stations", type=FILE)
+@input_options
 @click.option(
     "--assignment",
     "-a",
@@ -33,12 +40,6 @@ __all__ = ["app_command", "compare_command", "evaluate_command"]
     required=True,
     help="待评估的方案：派出所 → 防区（CSV、Excel、GeoJSON、GPKG）/ the plan to score",
 )
-@click.option("--incidents", type=FILE, help="警情文件 / incidents file (CSV, Excel, GeoJSON)")
-@click.option("--load-column", help="直接使用的警情量列 / use this column as the load")
-@click.option("--loads", type=FILE, help="警情统计表（CSV、Excel）/ incident counts per station")
-@click.option("--zones", "-k", type=int, help="防区数上限 K（默认 5）/ maximum number of zones")
-@click.option("--urban-core", help="城关所编号或名称 / id or name of the county-seat station")
-@click.option("--config", type=FILE, help="场景文件 scenario.toml")
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -46,32 +47,29 @@ __all__ = ["app_command", "compare_command", "evaluate_command"]
 )
 @click.option("--station-column", help="方案表中的派出所列 / station column of the plan table")
 @click.option("--zone-column", help="方案表中的防区列 / zone column of the plan table")
-@click.option("--lang", type=LANG, help="界面语言 / language (zh, en)")
 def evaluate_command(
-    stations: Path,
+    stations: Path | None,
     assignment: Path,
     config: Path | None,
     out: Path | None,
     station_column: str | None,
     zone_column: str | None,
     lang: str | None,
+    force: bool,
     **options: Any,
 ) -> None:
     """评估已有方案：按 plan 的同样指标打分，并列出违反规则之处。
 
     Score an existing plan (ASSIGNMENT: station id or name → zone) of the
-    stations in STATIONS with the measures of `zoning plan`, list the rules
-    it breaks, and write plan.geojson, zones.geojson, report.json and map.html.
+    stations in STATIONS (or [input].stations of --config) with the measures of
+    `zoning plan`, list the rules it breaks, and write plan.geojson,
+    zones.geojson, report.json and map.html. The input options are those of
+    `zoning plan`.
     """
     from zoning.workflow.evaluate import evaluate_files  # heavy imports after argument parsing
 
     with errors_to_exit(lang):
-        scenario = scenario_from_toml(config) if config else Scenario()
-        if lang is None:
-            set_language(scenario.lang)
-        sources = {name: options.pop(name) for name in LOAD_SOURCES}
-        scenario = scenario.with_load_source(**sources)
-        scenario = scenario.with_overrides(stations=stations, lang=lang, **options)
+        stations, scenario = scenario_from_options(stations, config, lang, **options)
         result = evaluate_files(
             stations,
             assignment,
@@ -79,6 +77,7 @@ def evaluate_command(
             out_dir=out,
             station_column=station_column,
             zone_column=zone_column,
+            force=force,
         )
         report = result.report
         click.echo(
@@ -120,6 +119,7 @@ def evaluate_command(
     help="输出目录（compare.html、compare.json）/ output folder",
 )
 @click.option("--lang", type=LANG, help="界面语言 / language (zh, en)")
+@debug_option
 def compare_command(a: Path, b: Path, out: Path, lang: str | None) -> None:
     """对比两个方案：指标并列、调整的派出所、双屏联动地图。
 
@@ -243,6 +243,7 @@ def _write_dual_map(result: Any, path: Path) -> Path:
 @click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True)
 @click.option("--lang", type=LANG, default="zh", help="界面语言 / language")
 @click.option("--no-browser", is_flag=True, help="不自动打开浏览器 / do not open a browser")
+@debug_option
 def app_command(host: str, port: int, lang: str, no_browser: bool) -> None:
     """启动网页版规划工具（仅本机访问）/ start the planning web app (local only).
 

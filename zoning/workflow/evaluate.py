@@ -32,6 +32,7 @@ from zoning.graph import graph_from_stations, graph_with_links
 from zoning.io.assignment import Assignment, read_assignment
 from zoning.io.assignment import zone_number as _zone_number  # noqa: F401  (kept for callers)
 from zoning.io.columns import format_rows
+from zoning.io.guard import check_writable, refuse_overwriting_inputs, scenario_inputs
 from zoning.io.jurisdictions import jurisdiction_summary
 from zoning.load import LoadResult
 from zoning.outputs.tables import plan_frame, zones_frame
@@ -40,7 +41,12 @@ from zoning.solve import rules as cons
 from zoning.solve.partition import Plan
 from zoning.solve.rules import Violation, violations
 from zoning.workflow.decision import add_decision_blocks
-from zoning.workflow.plan import load_from_scenario, stations_from_scenario, write_outputs
+from zoning.workflow.plan import (
+    OUTPUT_FILES,
+    load_from_scenario,
+    stations_from_scenario,
+    write_outputs,
+)
 from zoning.workflow.report import plan_report
 from zoning.workflow.run import PlanResult, resolve_names
 
@@ -190,6 +196,7 @@ def evaluate_files(
     write: bool = True,
     station_column: str | None = None,
     zone_column: str | None = None,
+    force: bool = False,
 ) -> Evaluation:
     """Read stations, loads and a plan table; score it; write the outputs.
 
@@ -208,6 +215,9 @@ def evaluate_files(
         Write plan.geojson, zones.geojson, report.json and map.html.
     station_column, zone_column
         Columns of the plan table to use instead of the recognised ones.
+    force
+        Write even where an output would replace an input (the plan being
+        scored is often a ``plan.geojson``); refused by default.
 
     Returns
     -------
@@ -215,6 +225,14 @@ def evaluate_files(
     """
     scenario = scenario or Scenario()
     stations_path, plan_path = Path(stations), Path(assignment)
+    out = Path(out_dir or Path("maps") / f"evaluate-{plan_path.stem}")
+    if write:
+        refuse_overwriting_inputs(
+            [out / name for name in OUTPUT_FILES],
+            [*scenario_inputs(stations_path, scenario), plan_path],
+            force=force,
+        )
+        check_writable(out)
     frame = stations_from_scenario(stations_path, scenario)
     load = load_from_scenario(frame, scenario, source=str(stations_path))
     table = read_assignment(
@@ -232,7 +250,6 @@ def evaluate_files(
     if (jurisdictions := jurisdiction_summary(frame)) is not None:
         result.report["jurisdictions"] = jurisdictions
     if write:
-        out = Path(out_dir or Path("maps") / f"evaluate-{plan_path.stem}")
         title = scenario.title or tr(
             f"方案评估：{plan_path.name}", f"Plan evaluation: {plan_path.name}"
         )

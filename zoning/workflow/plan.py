@@ -17,6 +17,7 @@ import geopandas as gpd
 from zoning._i18n import tr
 from zoning.errors import InputError
 from zoning.io.assignment import read_assignment
+from zoning.io.guard import check_writable, refuse_overwriting_inputs, scenario_inputs
 from zoning.io.incidents import IncidentTable, incidents_from_file
 from zoning.io.jurisdictions import jurisdiction_summary
 from zoning.io.layers import read_layer
@@ -38,6 +39,7 @@ def plan_from_files(
     out_dir: str | Path | None = None,
     write: bool = True,
     progress: Progress | None = None,
+    force: bool = False,
 ) -> PlanResult:
     """Run the whole pipeline on files and write the outputs.
 
@@ -54,17 +56,35 @@ def plan_from_files(
         Write plan.geojson, zones.geojson, report.json and map.html.
     progress
         Called with solver progress events on long solves.
+    force
+        Write even where an output would replace an input file (the inputs
+        are read first); by default that is refused before any work.
 
     Returns
     -------
     PlanResult
+
+    Raises
+    ------
+    InputError
+        Besides every input problem: an output folder that cannot be written,
+        or outputs that would overwrite inputs (without ``force``).
     """
     scenario = scenario or Scenario()
     stations_path = Path(stations)
-    if write:  # check the basemap before the work, so a bad value fails fast
+    out = Path(out_dir or scenario.out or Path("maps") / stations_path.stem)
+    if write:  # check the basemap and the output folder before the work, so they fail fast
         from zoning.maps.basemaps import resolve_basemap  # folium: only when writing
 
         resolve_basemap(scenario.basemap, tianditu_key=scenario.tianditu_key)
+        ranks = range(2, scenario.alternatives + 1)
+        targets = [out, *(out / "alternatives" / str(r) for r in ranks)]
+        refuse_overwriting_inputs(
+            [folder / name for folder in targets for name in OUTPUT_FILES],
+            scenario_inputs(stations_path, scenario),
+            force=force,
+        )
+        check_writable(out)
     frame = stations_from_scenario(stations_path, scenario)
     load = load_from_scenario(frame, scenario, source=str(stations_path))
     source = str(stations_path)
@@ -114,19 +134,34 @@ def plan_from_files(
         if len(results) > 1:
             r.report["alternatives"] = summary
     if write:
-        out = Path(out_dir or scenario.out or Path("maps") / stations_path.stem)
         for rank, r in enumerate(results, start=1):
             r.files = write_outputs(r, out / folders[rank], scenario=scenario)
     return result
 
 
+#: Every file :func:`write_outputs` writes into an output folder (add new outputs here,
+#: so that :func:`plan_from_files` refuses to overwrite an input of the same name).
+OUTPUT_FILES = (
+    "plan.geojson",
+    "zones.geojson",
+    "plan.gpkg",
+    "zones.xlsx",
+    "map.html",
+    "map.png",
+    "map.pdf",
+    "report.json",
+    "report.docx",
+)
+
+
 def stations_from_scenario(path: Path, scenario: Scenario) -> gpd.GeoDataFrame:
-    """Read the station file with the scenario's column choices."""
+    """Read the station file with the scenario's column and layer choices."""
     return stations_from_file(
         path,
         id_column=scenario.id_column,
         name_column=scenario.name_column,
         columns=dict(scenario.station_columns) or None,
+        layer=scenario.layer,
     )
 
 
