@@ -262,6 +262,14 @@ def seats_to_wgs84(
         guess = guess_crs(lon, lat)
         if guess.kind == "degrees":
             system, how = "wgs84", "assumed"
+        elif guess.kind.endswith("-swapped"):
+            raise InputError(
+                tr(
+                    f"{file}：驻地坐标的两列似乎互换了（纬度或纵坐标在前）。请对调两列后再试。",
+                    f"{file}: the two seat coordinate columns look swapped (latitude or "
+                    "northing first). Swap them and try again.",
+                )
+            )
         elif guess.crs is not None:
             system, how = guess.crs, "guessed"
         else:

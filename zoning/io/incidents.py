@@ -240,10 +240,13 @@ def incidents_from_file(
             tr(
                 f"{file}：按统计表读取：每行代表列“{found[S.COUNT]}”中的警情起数"
                 f"（{len(frame):,} 行，共 {ledger['incidents_counted']:,.0f} 起），"
-                "按起数计入负荷。",
+                "按起数计入负荷。各所的警情统计表请用 --loads 读取（识别标题行、合并单元格、"
+                "合计行和分类别的列）。",
                 f"{file}: read as a statistics table: each row stands for the number of "
                 f"incidents in column '{found[S.COUNT]}' ({len(frame):,} rows, "
-                f"{ledger['incidents_counted']:,.0f} incidents in all), counted as such.",
+                f"{ledger['incidents_counted']:,.0f} incidents in all), counted as such. "
+                "Give a per-station statistics table with --loads instead (it understands "
+                "title rows, merged cells, total rows and per-category columns).",
             )
         )
     if not ledger["incident_id_column"]:

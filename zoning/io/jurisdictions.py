@@ -310,7 +310,7 @@ def _read_polygons(
                 f"or not Polygon/MultiPolygon). The {what} must be polygons.",
             )
         )
-    src_crs = station_crs(raw, crs, None, file, problems, notes)
+    src_crs, swapped = station_crs(raw, crs, None, file, problems, notes)
     problems.raise_if_any()
     for i in invalid:
         fixed = repair(geoms[i])
@@ -334,6 +334,8 @@ def _read_polygons(
         )
     for note in notes:
         _warn(note)
+    if swapped:  # surveyor order (X = northing) or latitude first: station_crs noted it
+        geoms = [shapely.transform(g, lambda xy: xy[:, ::-1]) for g in geoms]
     geo = gpd.GeoSeries(geoms, crs=src_crs).to_crs(4326)
     frame = gpd.GeoDataFrame(raw.drop(columns=raw.geometry.name), geometry=geo.values, crs=4326)
     return _Areas(frame=frame, code=found.get("code"), name=found.get("name"), file=file)
