@@ -20,6 +20,7 @@ from zoning._i18n import set_language
 from zoning.errors import InputError
 from zoning.maps import offline as _offline
 from zoning.maps import style as _mapkit
+from zoning.maps._page import PageData
 from zoning.maps.webmap import URBAN_CORE_COLOUR, ZONE_COLOURS, map_from_plan, save_map
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -182,9 +183,32 @@ def demo_river() -> gpd.GeoDataFrame:
     return gpd.read_file(demo_folder() / "river.geojson")
 
 
+_DATA_BLOCK = re.compile(r'<script type="application/json" id="[^"<>]+">(.*?)</script>', re.S)
+
+
+def page_data(page: str) -> list[dict[str, Any]]:
+    """The decoded JSON data blocks of a page (one per map), in page order."""
+    return [json.loads(block) for block in _DATA_BLOCK.findall(page)]
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def readable(page: str) -> str:
+    """The page with each data block replaced by the strings it holds, one per line."""
+    return _DATA_BLOCK.sub(lambda m: "\n".join(_strings(json.loads(m.group(1)))), page)
+
+
 def _in_page(text: str, page: str) -> bool:
-    """True if ``text`` appears in the page as HTML or inside a JSON string."""
-    return text in page or json.dumps(text)[1:-1] in page
+    """True if ``text`` appears in the page as HTML, inside a JSON string or a data block."""
+    return text in page or json.dumps(text)[1:-1] in page or text in readable(page)
 
 
 @pytest.fixture(scope="module")
@@ -223,6 +247,7 @@ def test_offline_page_inlines_exactly_what_it_uses(offline_page: str) -> None:
 
 def test_map_content(offline_page: str, plan_zones) -> None:
     plan, zones = plan_zones
+    offline_page = readable(offline_page)
     for name in [*plan["station_name"], *zones["zone_name"]]:
         assert _in_page(name, offline_page), name
     assert "<title>测试县防区方案</title>" in offline_page
@@ -250,18 +275,24 @@ def test_xss_names_are_escaped(tmp_path: Path) -> None:
     zones["center_reason"] = XSS
     zones["case_team_name"] = ["<i>x</i>", None, ""]
     title = "<b>标题</b> & `${x}`"
-    page = save_map(map_from_plan(plan, zones, title=title), tmp_path / "x.html").read_text(
+    raw_page = save_map(map_from_plan(plan, zones, title=title), tmp_path / "x.html").read_text(
         encoding="utf-8"
     )
+    page = readable(raw_page)  # the data block decoded: what the scripts insert as HTML
     for raw in (XSS, "<script>alert(2)", "<b>标题</b>", "${x}", "<i>x</i>"):
-        assert raw not in page
-        assert json.dumps(raw)[1:-1] not in page  # not even inside JSON data
-        assert raw.replace("<", "\\u003c").replace(">", "\\u003e") not in page
+        for text in (raw_page, page):
+            assert raw not in text
+            assert json.dumps(raw)[1:-1] not in text  # not even inside JSON data
+            assert raw.replace("<", "\\u003c").replace(">", "\\u003e") not in text
     assert "\\u003cimg" not in page and "\\u003cscript\\u003ealert" not in page
     # the names are still there, as text
-    assert "&lt;img src=x onerror=alert(1)&gt;" in page.replace("\\u0026", "&")
-    assert "&lt;b&gt;标题&lt;/b&gt; &amp; &#96;&#36;{x}&#96;" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "&lt;b&gt;标题&lt;/b&gt; &amp; &#96;&#36;&#123;x&#125;&#96;" in page
+    assert "<title>&lt;b&gt;标题&lt;/b&gt; &amp; &#96;&#36;&#123;x&#125;&#96;</title>" in raw_page
     assert "&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;" in page
+    # the data block cannot be closed early: no "<" inside it at all
+    for block in _DATA_BLOCK.findall(raw_page):
+        assert "<" not in block and ">" not in block
 
 
 def test_online_keeps_cdn_links(plan_zones, tmp_path: Path) -> None:
@@ -340,7 +371,7 @@ def test_english_labels(plan_zones, tmp_path: Path) -> None:
         m = map_from_plan(plan, zones, title="Plan", incidents=fake_incidents())
         return save_map(m, tmp_path / "en.html").read_text(encoding="utf-8")
 
-    page = contextvars.copy_context().run(build)
+    page = readable(contextvars.copy_context().run(build))
     assert "9 stations · 3 zones" in page
     assert "Incident heat map" in page and "Centre station" in page
 
@@ -350,7 +381,7 @@ def test_projected_input_and_missing_optional_columns(plan_zones, tmp_path: Path
     slim_zones = zones[["zone", "geometry"]].to_crs(3857)
     slim_plan = plan[["station_name", "zone", "geometry"]].to_crs(32650)
     page = save_map(map_from_plan(slim_plan, slim_zones, title="t"), tmp_path / "m.html")
-    text = page.read_text(encoding="utf-8")
+    text = readable(page.read_text(encoding="utf-8"))
     assert _in_page("第1防区", text)
     assert '"zoning-star",' not in text  # no is_center column: no stars
 
@@ -388,6 +419,7 @@ def test_vendored_assets_match_readme() -> None:
 
 def test_team_bases_have_badges_and_legend(offline_page: str, plan_zones) -> None:
     plan, _ = plan_zones
+    offline_page = json.dumps(page_data(offline_page), ensure_ascii=False) + readable(offline_page)
     n_badges = int(plan["is_case_team_base"].sum() + plan["is_community_team_base"].sum())
     assert offline_page.count('"zoning-base"') == n_badges
     assert offline_page.count('"zoning-star"') == int(plan["is_center"].sum())
@@ -398,16 +430,17 @@ def test_team_bases_have_badges_and_legend(offline_page: str, plan_zones) -> Non
 
 def test_no_team_columns_no_badges(tmp_path: Path) -> None:
     plan, zones = make_fake_plan(teams=False)
-    page = save_map(map_from_plan(plan, zones, title="t"), tmp_path / "m.html").read_text("utf-8")
+    raw = save_map(map_from_plan(plan, zones, title="t"), tmp_path / "m.html").read_text("utf-8")
+    page = json.dumps(page_data(raw), ensure_ascii=False) + readable(raw)
     assert '"zoning-base"' not in page
     assert not _in_page("执法办案队驻地", page)
     assert not _in_page("执法办案队、社区警务队驻地", page)  # no empty layer either
 
 
 def _popups(m) -> dict[int, str]:
-    """Zone popups (HTML) by zone, read from the map's zone layer."""
-    layer = next(c for c in m._children.values() if getattr(c, "layer_name", "") == "防区")
-    return {f["properties"]["zone"]: f["properties"]["popup"] for f in layer.data["features"]}
+    """Zone popups (HTML) by zone, read from the map's data block."""
+    data = next(c for c in m._children.values() if isinstance(c, PageData))
+    return data.popups
 
 
 def test_zone_popup_shows_optional_figures(plan_zones) -> None:
@@ -446,6 +479,7 @@ def test_zone_popup_shows_optional_figures(plan_zones) -> None:
 
 def test_labels_stack_on_the_centre_star(offline_page: str, plan_zones) -> None:
     _, zones = plan_zones
+    offline_page = readable(offline_page)
     assert offline_page.count("zl-zone zl-above zl-star") == len(zones)
     assert offline_page.count("zl-below zl-star") == len(zones)
 

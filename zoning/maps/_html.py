@@ -7,6 +7,7 @@ Every value that comes from the user's data is escaped with
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -61,6 +62,10 @@ CSS_TEMPLATE = """
 .zoning-legend .zl-num { color: #555; font-size: 12px; margin-left: auto; padding-left: 8px; }
 .zoning-legend .zl-line { flex: none; width: 16px; border-top: 3px solid %(river)s; }
 .foliumtooltip, .foliumpopup { font-family: %(font)s; font-size: 13px; }
+.foliumtooltip table { margin: auto; }
+.foliumpopup { margin: auto; }
+.foliumtooltip tr { text-align: left; }
+.foliumtooltip th { padding: 2px; }
 .foliumtooltip th, .foliumpopup th { text-align: left; padding-right: 8px; color: #555; }
 .zp-h { font-size: 15px; font-weight: 700; margin-bottom: 4px; }
 .zp-h i { display: inline-block; width: 12px; height: 12px; margin-right: 6px;
@@ -89,6 +94,12 @@ def team_names(row: pd.Series, members: pd.DataFrame, name_col: str, flag_col: s
         hosts = members.loc[K.flags(members, flag_col), STATION_NAME] if len(members) else []
         name = tr("、", ", ").join(map(str, hosts))
     return esc(name)
+
+
+def table_html(rows: Iterable[tuple[str, str]]) -> str:
+    """A two-column table (label, value) of HTML pieces that are already escaped."""
+    body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+    return f"<table>{body}</table>"
 
 
 def zone_popup(row: pd.Series, colour: str, members: pd.DataFrame) -> str:
@@ -126,9 +137,8 @@ def zone_popup(row: pd.Series, colour: str, members: pd.DataFrame) -> str:
     rows.append(
         (tr(f"派出所（{len(names)}）", f"Stations ({len(names)})"), tr("、", ", ").join(names))
     )
-    body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
     head = f'<div class="zp-h"><i style="background:{colour}"></i>{esc(row["_name"])}{tag}</div>'
-    return f'<div class="zp">{head}<table>{body}</table></div>'
+    return f'<div class="zp">{head}{table_html(rows)}</div>'
 
 
 def travel_rows(row: pd.Series) -> list[tuple[str, str]]:

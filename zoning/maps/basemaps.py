@@ -70,6 +70,9 @@ _TIANDITU_URL = (
 )
 _KEY = re.compile(r"[A-Za-z0-9]{8,64}")
 _URL = re.compile(r"https?://[^\s\"'<>\\`]+", re.IGNORECASE)
+#: The placeholders a Leaflet tile URL template may hold; any other brace is refused,
+#: so a template delimiter (``{{``, ``{%``, ``{#``) can never reach the page's templates.
+_PLACEHOLDER = re.compile(r"\{(?:s|z|x|y|-y|r)\}")
 
 
 @dataclass(frozen=True)
@@ -174,6 +177,7 @@ def resolve_basemap(
         return _tianditu(tianditu_key)
     if (
         _URL.fullmatch(text)
+        and not re.search(r"[{}]", _PLACEHOLDER.sub("", text))
         and all(p in text for p in ("{z}", "{x}"))
         and re.search(r"\{-?y\}", text)
     ):

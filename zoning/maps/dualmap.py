@@ -19,7 +19,6 @@ import math
 import folium
 import geopandas as gpd
 import pandas as pd
-from branca.element import Element
 from folium.plugins import DualMap
 
 from zoning._i18n import tr
@@ -27,6 +26,7 @@ from zoning.io.jurisdictions import estimate_note
 from zoning.maps import basemaps as _basemaps
 from zoning.maps import offline as _offline
 from zoning.maps import style as K
+from zoning.maps._page import Verbatim
 from zoning.maps.webmap import draw_plan, prepare_plan
 
 __all__ = ["dual_map"]
@@ -104,6 +104,6 @@ def dual_map(
         draw_plan(m, prep, title=title, note=note, colours=palette)
         folium.LayerControl(collapsed=True).add_to(m)
     divider = f"<style>#{view.m2.get_name()} {{ border-left: 2px solid #666; }}</style>"
-    view.get_root().header.add_child(Element(divider), name="zoning_divider")  # type: ignore[attr-defined]
+    view.get_root().header.add_child(Verbatim(divider), name="zoning_divider")  # type: ignore[attr-defined]
     view.fit_bounds(bounds, padding_top_left=(10, 70), padding_bottom_right=(10, 10))
     return view

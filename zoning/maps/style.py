@@ -80,12 +80,19 @@ def missing(value: object) -> bool:
     return isinstance(value, float | np.floating) and math.isnan(value)
 
 
+_ENTITIES = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"})
+
+
 def esc(value: object) -> str:
-    """HTML-escape a value for any folium/Leaflet HTML sink (also JS template literals)."""
+    """HTML-escape a value for an HTML sink (text or a quoted attribute).
+
+    Besides ``& < > " '``, the characters ``` ` $ \\ { }`` become character
+    references, so the result can neither end a JavaScript template literal nor
+    hold a template delimiter (``{{``, ``{%``, ``{#``) should it ever meet one.
+    """
     if missing(value):
         return ""
-    text = _html.escape(str(value), quote=True)
-    return text.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+    return _html.escape(str(value), quote=True).translate(_ENTITIES)
 
 
 def truthy(value: object) -> bool:

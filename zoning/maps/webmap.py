@@ -7,9 +7,10 @@ A basemap (OpenStreetMap, 天地图, 高德 or the user's own tile server, see
 :mod:`zoning.maps.basemaps`) is off by default; its tiles are the only remote
 address an offline file may then contain.
 
-Every user-supplied text (station and zone names, the title) is HTML-escaped
-before it reaches the page: folium's tooltips, popups and DivIcons insert their
-content as raw HTML.
+User text (station and zone names, team names, reasons, the title) never passes
+through folium's Jinja templates: it lives in one JSON data block per map that
+the page's scripts read (see :mod:`zoning.maps._page`), HTML-escaped where the
+page inserts it as HTML (tooltips, popups, labels, title and legend).
 
 Examples
 --------
@@ -30,7 +31,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement
+from branca.element import Element
 from folium.plugins import Fullscreen, HeatMap
 from folium.template import Template
 
@@ -52,23 +53,25 @@ from zoning.maps import basemaps as _basemaps
 from zoning.maps import decision as _decision
 from zoning.maps import offline as _offline
 from zoning.maps import style as K
+from zoning.maps._page import PageData, VerbatimMacro
 from zoning.maps.style import FONT_STACK, URBAN_CORE_COLOUR, ZONE_COLOURS, esc
 
 __all__ = ["FONT_STACK", "URBAN_CORE_COLOUR", "ZONE_COLOURS", "map_from_plan", "save_map"]
 
 
-class _Labels(MacroElement):
+class _Labels(VerbatimMacro):
     """Leaflet markers with DivIcons (labels, stars, badges), added in one loop.
 
-    Each item is ``[lat, lon, html, class_name, size, dx, dy]``; ``html`` must
-    already be escaped. ``size`` (px) fixes the icon and centres it ``dx``/``dy``
-    px from the point; ``0`` lets CSS place it.
+    The items are group ``key`` of the page data's ``labels``, each
+    ``[lat, lon, html, class_name, size, dx, dy]`` with ``html`` already escaped.
+    ``size`` (px) fixes the icon and centres it ``dx``/``dy`` px from the point;
+    ``0`` lets CSS place it.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        {{ this.items|tojson }}.forEach(function (d) {
+        {{ this.data.get_name() }}.labels[{{ this.key|int }}].forEach(function (d) {
             var opts = {html: d[2], className: d[3], iconSize: null};
             if (d[4]) {
                 opts.iconSize = [d[4], d[4]];
@@ -81,28 +84,37 @@ class _Labels(MacroElement):
         """
     )
 
-    def __init__(self, items: list[list[Any]]) -> None:
+    def __init__(self, data: PageData, items: list[list[Any]]) -> None:
         super().__init__()
         self._name = "ZoningLabels"
-        self.items = items
+        self.data = data
+        self.key = len(data.labels)
+        data.labels.append(items)
 
 
-class _Overlays(MacroElement):
-    """Page CSS, title box and legend (plain HTML, kept visible in full-screen mode).
+class _Overlays(VerbatimMacro):
+    """Page CSS, title box and legend (kept visible in full-screen mode).
 
-    The script moves the title into the map and wraps the legend in a control."""
+    The boxes are empty in the HTML; the script fills them from the page data,
+    moves the title into the map and wraps the legend in a control."""
 
     _template = Template(
         """
         {% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}
-        {% macro html(this, kwargs) %}{{ this.title_html }}{{ this.legend_html }}{% endmacro %}
+        {% macro html(this, kwargs) %}
+        <div id="{{ this.title_id }}" class="zoning-box zoning-title"></div>
+        <div id="{{ this.legend_id }}" class="zoning-box zoning-legend"></div>
+        {% endmacro %}
         {% macro script(this, kwargs) %}
         (function () {
             var map = {{ this._parent.get_name() }};
+            var data = {{ this.data.get_name() }};
             var title = document.getElementById({{ this.title_id|tojson }});
+            title.innerHTML = data.title;
             map.getContainer().appendChild(title);
             L.DomEvent.disableClickPropagation(title);
             var legend = document.getElementById({{ this.legend_id|tojson }});
+            legend.innerHTML = data.legend;
             var Legend = L.Control.extend({onAdd: function () { return legend; }});
             new Legend({position: "bottomright"}).addTo(map);
             L.DomEvent.disableClickPropagation(legend);
@@ -112,22 +124,58 @@ class _Overlays(MacroElement):
         """
     )
 
-    def __init__(self, css: str, title_html: str, legend_html: str) -> None:
+    def __init__(self, data: PageData, css: str, title_html: str, legend_html: str) -> None:
         super().__init__()
         self._name = "ZoningOverlays"
         self.title_id = f"{self.get_name()}-title"
         self.legend_id = f"{self.get_name()}-legend"
         self.css = css
-        box = '<div id="{}" class="zoning-box zoning-{}">{}</div>'
-        self.title_html = box.format(self.title_id, "title", title_html)
-        self.legend_html = box.format(self.legend_id, "legend", legend_html)
+        self.data = data
+        data.title, data.legend = title_html, legend_html
 
 
-def _popup() -> folium.GeoJsonPopup:
-    """The zone popup of a feature; it pans clear of the title box when opened."""
-    return folium.GeoJsonPopup(
-        fields=["popup"], labels=False, auto_pan_padding_top_left=[20, 90], max_width=360
+class _Details(VerbatimMacro):
+    """Tooltips and popups of a GeoJson layer, read from the page data.
+
+    A feature's ``tip`` property indexes the data's ``tips`` and its ``zone``
+    property keys the data's ``popups``; the HTML there is already escaped.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var data = {{ this.data.get_name() }};
+            var layer = {{ this._parent.get_name() }};
+            function box(html) {
+                var div = L.DomUtil.create("div");
+                div.innerHTML = html || "";
+                return div;
+            }
+            {%- if this.tooltip %}
+            layer.bindTooltip(function (l) {
+                return box(data.tips[l.feature.properties.tip]);
+            }, {{ this.tooltip|tojson }});
+            {%- endif %}
+            layer.bindPopup(function (l) {
+                return box(data.popups[String(l.feature.properties.zone)]);
+            }, {{ this.popup|tojson }});
+        })();
+        {% endmacro %}
+        """
     )
+
+    def __init__(self, data: PageData, *, tooltip: bool) -> None:
+        super().__init__()
+        self._name = "ZoningDetails"
+        self.data = data
+        # the zone popup pans clear of the title box when opened
+        self.popup = {
+            "className": "foliumpopup",
+            "autoPanPaddingTopLeft": [20, 90],
+            "maxWidth": 360,
+        }
+        self.tooltip = {"sticky": True, "className": "foliumtooltip"} if tooltip else None
 
 
 def _feature(fid: str, geom: Any, props: dict[str, Any]) -> dict[str, Any]:
@@ -331,11 +379,13 @@ def draw_plan(
     ``colours`` (zone -> colour) overrides :func:`zoning.maps.style.zone_colours`;
     ``popup_extra`` (zone -> escaped HTML) is appended to the zone popups."""
     plan, zones = prep.plan, prep.zones
+    data = PageData()
+    data.add_to(m)  # first: every script below reads it
     if prep.basemap is not None:
         _basemaps.add_basemap(m, prep.basemap)
     colours = colours or K.zone_colours(zones)
     plan_zone = pd.to_numeric(plan[ZONE], errors="coerce").fillna(-1).astype(int)
-    popups = {
+    data.popups = {
         int(z[ZONE]): H.zone_popup(z, colours[int(z[ZONE])], plan[plan_zone == int(z[ZONE])])
         + (popup_extra or {}).get(int(z[ZONE]), "")
         for _, z in zones.iterrows()
@@ -343,46 +393,44 @@ def draw_plan(
     fill = 0.55 if prep.basemap is None else 0.35  # let the basemap show through
     zone_geoms = K.light_geoms(zones.geometry.values)
     feats = [
-        _feature(f"z{int(z)}", g, {"zone": int(z), "popup": popups[int(z)]})
+        _feature(f"z{int(z)}", g, {"zone": int(z)})
         for z, g in zip(zones[ZONE], zone_geoms, strict=True)
     ]
-    folium.GeoJson(  # popups reachable where the station layer is switched off
+    zone_layer = folium.GeoJson(  # popups reachable where the station layer is switched off
         _collection(feats),
         name=tr("防区", "Zones"),
         style_function=lambda f: {
             "fillColor": colours.get(f["properties"]["zone"], K.SPARE_COLOUR),
             **{"fillOpacity": fill, "color": "#222222", "weight": 2.5, "opacity": 0.9},
         },
-        popup=_popup(),
     ).add_to(m)
+    _Details(data, tooltip=False).add_to(zone_layer)
 
     station_geoms = K.light_geoms(plan.geometry.values)
     zone_names = dict(zip(zones[ZONE].astype(int), zones["_name"], strict=True))
     pop, off, load = K.numeric(plan, POPULATION), K.numeric(plan, OFFICERS), K.numeric(plan, LOAD)
+    aliases = [tr("派出所", "Station"), tr("防区", "Zone"), tr("警情负荷", "Incident load")]
+    aliases += [tr("人口", "Population"), tr("警力", "Officers")]
     feats = []
     for i, (idx, g) in enumerate(zip(plan.index, station_geoms, strict=True)):
         z = int(plan_zone[idx])
-        props = {
-            "t_name": esc(plan.at[idx, STATION_NAME]),
-            "t_zone": esc(zone_names.get(z, "—")),
-            "t_load": K.load_fmt(load[idx]),
-            "t_pop": K.fmt(pop[idx]),
-            "t_off": K.fmt(off[idx]),
-            "popup": popups.get(z, ""),  # a click on a station opens its zone's popup
-        }
-        feats.append(_feature(f"s{i}", g, props))
-    aliases = [tr("派出所", "Station"), tr("防区", "Zone"), tr("警情负荷", "Incident load")]
-    aliases += [tr("人口", "Population"), tr("警力", "Officers")]
-    folium.GeoJson(
+        values = [
+            esc(plan.at[idx, STATION_NAME]),
+            esc(zone_names.get(z, "—")),
+            K.load_fmt(load[idx]),
+            K.fmt(pop[idx]),
+            K.fmt(off[idx]),
+        ]
+        data.tips.append(H.table_html(zip(aliases, values, strict=True)))
+        # a click on a station opens its zone's popup
+        feats.append(_feature(f"s{i}", g, {"tip": i, "zone": z}))
+    station_layer = folium.GeoJson(
         _collection(feats),
         name=tr("派出所辖区", "Station areas"),
         style_function=lambda f: {"color": "#555555", "weight": 1, "fillOpacity": 0.0},
         highlight_function=lambda f: {"color": "#000000", "weight": 3},
-        tooltip=folium.GeoJsonTooltip(
-            fields=["t_name", "t_zone", "t_load", "t_pop", "t_off"], aliases=aliases, sticky=True
-        ),
-        popup=_popup(),
     ).add_to(m)
+    _Details(data, tooltip=True).add_to(station_layer)
 
     river = prep.river
     has_river = river is not None and not river.empty
@@ -405,13 +453,15 @@ def draw_plan(
         name = tr("警情热力图", "Incident heat map")
         HeatMap(points, name=name, show=False, radius=18, blur=14, min_opacity=0.25).add_to(m)
 
-    teams = _add_labels(m, plan, plan_zone, station_geoms, zones, zone_geoms, colours)
+    teams = _add_labels(m, data, plan, plan_zone, station_geoms, zones, zone_geoms, colours)
     legend = H.legend_html(zones, colours, river=has_river, teams=teams)
-    _Overlays(H.page_css(), H.title_html(title, len(plan), len(zones), note), legend).add_to(m)
+    title_html = H.title_html(title, len(plan), len(zones), note)
+    _Overlays(data, H.page_css(), title_html, legend).add_to(m)
 
 
 def _add_labels(
     m: folium.Map,
+    data: PageData,
     plan: gpd.GeoDataFrame,
     plan_zone: pd.Series,
     station_geoms: np.ndarray,
@@ -464,7 +514,7 @@ def _add_labels(
     ]
     for name, items in groups:
         if items or name != groups[2][0]:
-            _Labels(items).add_to(folium.FeatureGroup(name=name).add_to(m))
+            _Labels(data, items).add_to(folium.FeatureGroup(name=name).add_to(m))
     return teams
 
 
