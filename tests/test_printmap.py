@@ -13,6 +13,7 @@ import re
 import struct
 import sys
 import types
+import warnings
 from pathlib import Path
 
 import matplotlib
@@ -196,7 +197,7 @@ def test_page_size_constant() -> None:
 
 
 def test_vendored_font_renders_chinese_without_system_fonts(tmp_path: Path) -> None:
-    """The shipped GB 2312 subset of Noto Sans SC draws Chinese with no glyph warnings."""
+    """The shipped subset of Noto Sans SC draws Chinese with no glyph warnings."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -208,7 +209,72 @@ def test_vendored_font_renders_chinese_without_system_fonts(tmp_path: Path) -> N
     assert VENDORED_FONT.is_file() and VENDORED_FONT.stat().st_size < 5_000_000
     props = font_manager.FontProperties(fname=str(VENDORED_FONT))
     fig, ax = plt.subplots()
-    ax.set_title("示例县城关派出所防区：警情负荷 ★", fontproperties=props)
+    ax.set_title("示例县城关派出所防区：警情负荷 ★ 埇桥 硚口 堌城 臺灣", fontproperties=props)
     fig.savefig(tmp_path / "t.pdf")  # filterwarnings=error: a missing glyph would fail here
     plt.close(fig)
     assert (tmp_path / "t.pdf").stat().st_size > 1000
+
+
+def test_shipped_fonts_cover_the_whole_cjk_unified_ideographs_block() -> None:
+    """Without any system font, every character of U+4E00–U+9FFF has a glyph."""
+    covered: set[int] = set()
+    for path in (printmap.VENDORED_FONT, printmap.VENDORED_TAIL_FONT):
+        covered |= set(font_manager.get_font(str(path)).get_charmap())
+    missing = [hex(c) for c in range(0x4E00, 0xA000) if c not in covered]
+    assert missing == []
+    assert {ord(c) for c in "埇桥硚口堌城臺灣鿰鿿"} <= covered
+
+
+#: Rare place-name characters (outside GB 2312), traditional forms, the block's last
+#: additions (U+9FF0–U+9FFF, Unicode 13–14) and an Extension A character.
+RARE = ["埇桥", "硚口", "堌城", "臺灣", "鿰鿿", "㐀"]
+
+
+@pytest.fixture
+def shipped_fonts_only(monkeypatch):
+    """The printed map as on a machine with no Chinese font installed."""
+    monkeypatch.setattr(printmap, "CJK_FAMILIES", ())
+    monkeypatch.setattr(printmap, "FONT_PACKAGES", ())
+    monkeypatch.setattr(printmap, "_SYSTEM_CJK_FILE", re.compile("^$"))
+    cjk_font.cache_clear()
+    yield
+    cjk_font.cache_clear()
+
+
+def _print_warnings(plan, zones, tmp_path: Path, title: str = "t") -> list:
+    """Print the plan; every warning it gave."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        paths = {"path_png": tmp_path / "m.png", "path_pdf": tmp_path / "m.pdf"}
+        plan_to_print(plan, zones, title=title, date=DAY, **paths)
+    return caught
+
+
+@pytest.mark.parametrize("fonts", ["installed", "shipped"])
+def test_rare_place_names_print_without_missing_glyphs(
+    fonts: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    if fonts == "shipped":
+        request.getfixturevalue("shipped_fonts_only")
+    names = [f"{p}派出所" for p in [*RARE[:-1], "一鿯", "城关", "新田", "松岭"]]
+    if fonts == "installed":
+        names[-1] = RARE[-1] + "派出所"  # Extension A: in Noto Sans CJK, not in the subset
+    plan, zones = make_fake_plan(names=names, zone_names=["埇桥防区", "硚口防区", "臺灣防区"])
+    caught = _print_warnings(plan, zones, tmp_path, title="埇桥区 硚口区 堌城镇")
+    assert [str(w.message) for w in caught] == []  # no missing glyph, no raw warning
+    assert printmap.font_families()[-1] == "DejaVu Sans"
+
+
+def test_missing_glyphs_are_one_warning_naming_them(
+    shipped_fonts_only: None, tmp_path: Path
+) -> None:
+    set_language("en")
+    names = [f"{p}派出所" for p in "青山石门龙潭白沙黄"]
+    names[0] = "㐀\U00013000派出所"  # Extension A and an Egyptian hieroglyph: no glyph anywhere
+    plan, zones = make_fake_plan(names=names)
+    messages = [(w.category, str(w.message)) for w in _print_warnings(plan, zones, tmp_path)]
+    assert len(messages) == 1, messages
+    category, text = messages[0]
+    assert category is ZoningWarning
+    assert "2 character(s)" in text and "㐀" in text and "\U00013000" in text
+    assert "Glyph" not in text

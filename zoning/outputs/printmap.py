@@ -8,8 +8,13 @@ of the interactive map (:mod:`zoning.maps.style`).
 Chinese text needs a CJK font. The first of these that is available is used:
 a font shipped by a Python package (``pylopdf_fonts_zh_cn``: Noto Sans SC), then
 an installed Noto Sans CJK / Source Han Sans / WenQuanYi / Microsoft YaHei /
-SimHei (Debian: ``apt-get install fonts-noto-cjk``). Without any, a
-:class:`~zoning.errors.ZoningWarning` says so and Chinese characters are missing.
+SimHei (Debian: ``apt-get install fonts-noto-cjk``), then the Noto Sans CJK SC
+subset shipped in ``zoning/_assets/fonts``. The shipped fonts also stand in for
+any character the chosen font lacks, so every character of the CJK Unified
+Ideographs block (U+4E00–U+9FFF) prints. A character no font has (say, from
+another script) is named in one :class:`~zoning.errors.ZoningWarning`; matplotlib's
+own per-glyph warnings never reach the user. Every text is drawn as plain text
+(no mathtext: a ``$`` in a name is just a ``$``).
 
 Examples
 --------
@@ -22,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import math
+import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,6 +45,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 
 from zoning._i18n import tr
 from zoning._schema import IS_CENTER, IS_URBAN_CORE, LOAD, OFFICERS, SHARE, STATION_NAME, ZONE
@@ -47,15 +54,18 @@ from zoning.errors import InputError, ZoningWarning
 from zoning.io.jurisdictions import estimate_note
 from zoning.maps import style as K
 
-__all__ = ["A4_LANDSCAPE_IN", "cjk_font", "plan_to_print"]
+__all__ = ["A4_LANDSCAPE_IN", "cjk_font", "font_families", "plan_to_print"]
 
 #: A4 landscape in inches (297 × 210 mm).
 A4_LANDSCAPE_IN = (297 / 25.4, 210 / 25.4)
+_FONTS_DIR = Path(__file__).resolve().parent.parent / "_assets" / "fonts"
+#: Noto Sans CJK SC subset shipped with zoning (family "Noto Sans CJK SC URO"): the whole
+#: CJK Unified Ideographs block up to U+9FEF, ASCII and the GB 2312 symbols. Used when
+#: no CJK font is installed, and for any character an installed font lacks.
+VENDORED_FONT = _FONTS_DIR / "NotoSansSC-Regular-URO.otf"
+#: U+9FF0–U+9FFF (Unicode 13–14, newer than noto-cjk 2.004) from GNU Unifont.
+VENDORED_TAIL_FONT = _FONTS_DIR / "Unifont-CJK-Tail.otf"
 #: Python packages that ship a Simplified-Chinese font: (module, function -> font path).
-#: Noto Sans SC subset shipped with zoning, used when no CJK font is installed.
-VENDORED_FONT = (
-    Path(__file__).resolve().parent.parent / "_assets" / "fonts" / "NotoSansSC-Regular-GB2312.otf"
-)
 FONT_PACKAGES: tuple[tuple[str, str], ...] = (("pylopdf_fonts_zh_cn", "sans_path"),)
 #: Installed font families that cover Simplified Chinese, best first.
 CJK_FAMILIES: tuple[str, ...] = (
@@ -63,6 +73,8 @@ CJK_FAMILIES: tuple[str, ...] = (
     "Source Han Sans SC",
     "Source Han Sans CN",
     "Noto Sans SC",
+    "Noto Serif CJK SC",
+    "Source Han Serif SC",
     "WenQuanYi Micro Hei",
     "WenQuanYi Zen Hei",
     "Microsoft YaHei",
@@ -73,14 +85,33 @@ CJK_FAMILIES: tuple[str, ...] = (
     "Noto Sans CJK JP",
     "Source Han Sans",
 )
+#: File names of installed fonts of :data:`CJK_FAMILIES` (for a stale matplotlib font cache).
+_SYSTEM_CJK_FILE = re.compile(
+    r"NotoSansCJK|NotoSerifCJK|SourceHanS|NotoSansSC|wqy-?(micro|zen)hei|msyh|simhei|PingFang"
+    r"|Hiragino Sans GB|Sarasa",
+    re.IGNORECASE,
+)
 _INK = "#1a1a1a"
 _GREY = "#555555"
 _HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
 
 
 @cache
+def _vendored_family(path: Path) -> str | None:
+    """Register a font file shipped with zoning; its family name, or ``None`` if absent."""
+    if not path.is_file():
+        return None
+    font_manager.fontManager.addfont(str(path))
+    return str(font_manager.FontProperties(fname=str(path)).get_name())
+
+
+@cache
 def cjk_font() -> str | None:
-    """Family name of the best available Simplified-Chinese font, or ``None``."""
+    """Family name of the best available Simplified-Chinese font, or ``None``.
+
+    A font shipped by a Python package, else an installed one (:data:`CJK_FAMILIES`),
+    else the subset shipped with zoning (:data:`VENDORED_FONT`).
+    """
     for module, func in FONT_PACKAGES:
         try:
             path = Path(getattr(importlib.import_module(module), func)())
@@ -89,15 +120,27 @@ def cjk_font() -> str | None:
         if path.is_file():
             font_manager.fontManager.addfont(str(path))
             return str(font_manager.FontProperties(fname=str(path)).get_name())
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    found = next((name for name in CJK_FAMILIES if name in installed), None)
-    if found is not None:
-        return found
-    # the project's own GB 2312 subset of Noto Sans SC (see zoning/_assets/fonts)
-    if VENDORED_FONT.is_file():
-        font_manager.fontManager.addfont(str(VENDORED_FONT))
-        return str(font_manager.FontProperties(fname=str(VENDORED_FONT)).get_name())
-    return None
+    for rescan in (False, True):
+        if rescan:  # matplotlib's font cache may predate the fonts: look at the files
+            for file in font_manager.findSystemFonts():
+                if _SYSTEM_CJK_FILE.search(Path(file).name):
+                    font_manager.fontManager.addfont(file)
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+        found = next((name for name in CJK_FAMILIES if name in installed), None)
+        if found is not None:
+            return found
+    return _vendored_family(VENDORED_FONT)
+
+
+def font_families() -> list[str]:
+    """The font chain of the printed map, best first.
+
+    :func:`cjk_font`, then the fonts shipped with zoning (for characters the first
+    lacks: the whole CJK Unified Ideographs block is covered), then DejaVu Sans.
+    matplotlib takes each character from the first font of the chain that has it.
+    """
+    chain = [cjk_font(), _vendored_family(VENDORED_FONT), _vendored_family(VENDORED_TAIL_FONT)]
+    return list(dict.fromkeys([f for f in chain if f] + ["DejaVu Sans"]))
 
 
 @cache
@@ -123,30 +166,56 @@ def _bold(colour: str) -> dict[str, Any]:
     return {"path_effects": [patheffects.withStroke(linewidth=0.6, foreground=colour)]}
 
 
+#: matplotlib's warning for a character no font of the chain has.
+_GLYPH_MISSING = re.compile(r"Glyph (\d+) .*missing from font")
+
+
 @contextmanager
 def _fonts() -> Iterator[None]:
-    """Use the CJK font for the drawing; warn (and mute glyph warnings) without one."""
+    """Draw with the font chain; turn matplotlib's per-glyph warnings into one warning.
+
+    Warns once (a :class:`~zoning.errors.ZoningWarning`, in the user's language)
+    naming the characters no font has, and once more if no Chinese font was found.
+    """
     family = cjk_font()
-    families = [family, "DejaVu Sans"] if family else ["DejaVu Sans"]
+    if family is None:
+        warnings.warn(
+            tr(
+                "未找到中文字体，打印地图中的汉字将无法显示；"
+                "请安装 fonts-noto-cjk（Debian/Ubuntu）或思源黑体、微软雅黑。",
+                "No Chinese font found: Chinese text on the printed map will be missing; "
+                "install fonts-noto-cjk (Debian/Ubuntu), Source Han Sans or Microsoft YaHei.",
+            ),
+            ZoningWarning,
+            stacklevel=4,
+        )
     with (
-        matplotlib.rc_context({"font.family": families, "axes.unicode_minus": False}),
-        warnings.catch_warnings(),
+        matplotlib.rc_context(
+            {"font.family": font_families(), "axes.unicode_minus": False, "text.usetex": False}
+        ),
+        warnings.catch_warnings(record=True) as caught,
     ):
-        if family is None:
-            warnings.warn(
-                tr(
-                    "未找到中文字体，打印地图中的汉字将无法显示；"
-                    "请安装 fonts-noto-cjk（Debian/Ubuntu）或思源黑体、微软雅黑。",
-                    "No Chinese font found: Chinese text on the printed map will be missing; "
-                    "install fonts-noto-cjk (Debian/Ubuntu), Source Han Sans or Microsoft YaHei.",
-                ),
-                ZoningWarning,
-                stacklevel=4,
-            )
-            warnings.filterwarnings(
-                "ignore", message=r"Glyph .* missing from", category=UserWarning
-            )
+        warnings.simplefilter("always")
         yield
+    missing: set[str] = set()
+    for w in caught:
+        found = _GLYPH_MISSING.match(str(w.message))
+        if found and issubclass(w.category, UserWarning):
+            missing.add(chr(int(found.group(1))))
+        else:  # anything else goes on as it came
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+    if missing:
+        chars = " ".join(sorted(missing))
+        warnings.warn(
+            tr(
+                f"打印地图的字体缺少 {len(missing)} 个字符，这些字符在 map.png / map.pdf 中"
+                f"显示为方框：{chars}",
+                f"The printed map's fonts lack {len(missing)} character(s), shown as boxes "
+                f"in map.png / map.pdf: {chars}",
+            ),
+            ZoningWarning,
+            stacklevel=4,
+        )
 
 
 def _metric_crs(zones: gpd.GeoDataFrame) -> str:
@@ -592,6 +661,8 @@ def plan_to_print(
             f"Draft for discussion · WGS84, transverse Mercator · made with zoning {version}",
         )
         fig.text(0.025, 0.025, note.strip(), size=7.5, color=_GREY, va="center")
+        for text in fig.findobj(Text):
+            text.set_parse_math(False)  # names are plain text: "$" never starts mathtext
         png, pdf = Path(path_png), Path(path_pdf)
         for out in (png, pdf):
             out.parent.mkdir(parents=True, exist_ok=True)
