@@ -15,11 +15,11 @@ from zoning.maps.webmap import save_map
 
 try:  # pytest's default "prepend" import mode puts tests/ on sys.path
     from _browser import Browser
-    from test_map_browser import ARTIFACTS, browser
+    from test_map_browser import artifacts, browser
     from test_maps import XSS, fake_incidents, fake_river, make_fake_plan, remote_resources
 except ImportError:  # tests/ imported as a package
     from tests._browser import Browser
-    from tests.test_map_browser import ARTIFACTS, browser  # noqa: F401  (fixture)
+    from tests.test_map_browser import artifacts, browser  # noqa: F401  (fixtures)
     from tests.test_maps import XSS, fake_incidents, fake_river, make_fake_plan, remote_resources
 
 _MAPS_JS = "Object.values(window).filter((v) => v instanceof L.Map)"
@@ -72,14 +72,13 @@ def test_bad_input_is_an_input_error() -> None:
         dual_map(plan_a, zones_a, plan_b.drop(columns="zone"), zones_b, titles=("a", "b"))
 
 
-def test_both_maps_drawn_and_in_step(browser: Browser, dual_page: Path) -> None:
-    page = browser.open(dual_page)
+def test_both_maps_drawn_and_in_step(browser: Browser, dual_page: Path, artifacts: Path) -> None:
+    page = browser.open(dual_page, settle=0)
     page.wait_for(f"{_MAPS_JS}.length === 2")
     page.wait_for(
         f"{_MAPS_JS}.every((m) => m.getContainer().querySelectorAll('path.leaflet-interactive')"
-        ".length > 0)"
+        ".length > 0 && m.getContainer().querySelectorAll('.zoning-legend .zl-row').length > 0)"
     )
-    browser.pump(0.5)
     plan_a, zones_a, plan_b, zones_b = _plans()
     counts = page.evaluate(
         f"{_MAPS_JS}.map((m) => m.getContainer().querySelectorAll('path.leaflet-interactive')"
@@ -104,8 +103,7 @@ def test_both_maps_drawn_and_in_step(browser: Browser, dual_page: Path) -> None:
                 Math.abs(ca.lng - cb.lng) < 1e-6]; }})()"""
     )
     assert moved == [True, True, True]
-    browser.pump(0.3)
-    shot = page.screenshot(ARTIFACTS / "dual_offline.png")
+    shot = page.screenshot(artifacts / "dual_offline.png")
     print(f"screenshot: {shot}")
     assert page.errors == []
     assert page.dialogs == []

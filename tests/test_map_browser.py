@@ -2,7 +2,8 @@
 
 Needs ``/usr/bin/chromium`` (Debian: ``apt-get install -y chromium fonts-noto-cjk``).
 Without it these tests are skipped, unless the ``CI`` environment variable is
-set, in which case they fail. Screenshots go to ``tests/artifacts/``.
+set, in which case they fail. Screenshots go to pytest's temporary folder (the path is
+printed). The tests wait for page states, never for a number of seconds.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,7 +28,6 @@ except ImportError:  # tests/ imported as a package
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(__file__).with_name("artifacts")
 
 _MAP_JS = "Object.values(window).find((v) => v instanceof L.Map)"
 
@@ -50,6 +51,12 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
+def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots go (never the source tree)."""
+    return tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.fixture(scope="module")
 def plan_zones():
     names = [f"{p}派出所" for p in _PREFIXES[:9]]
     names[6] = XSS
@@ -67,21 +74,29 @@ def page(browser: Browser, plan_zones, tmp_path_factory) -> Page:
         river=fake_river(),
     )
     html = save_map(m, tmp_path_factory.mktemp("browser") / "plan.html")
-    page = browser.open(html)
-    page.wait_for("document.querySelectorAll('path.leaflet-interactive').length > 0")
-    browser.pump(0.5)
+    page = browser.open(html, settle=0)
+    page.wait_for(_DRAWN)
     return page
 
 
-def _shot(page: Page, name: str) -> Path:
-    path = page.screenshot(ARTIFACTS / name)
+#: The page has drawn its zones, labels, title and legend.
+_DRAWN = (
+    "document.querySelectorAll('path.leaflet-interactive').length > 0"
+    " && document.querySelectorAll('.zoning-label').length > 0"
+    " && document.querySelector('.zoning-title .zt-main') !== null"
+    " && document.querySelector('.zoning-legend .zl-row') !== null"
+)
+
+
+def _shot(page: Page, folder: Path, name: str) -> Path:
+    path = page.screenshot(folder / name)
     print(f"screenshot: {path}")
     return path
 
 
-def test_offline_map_renders_without_errors(page: Page, plan_zones) -> None:
+def test_offline_map_renders_without_errors(page: Page, plan_zones, artifacts: Path) -> None:
     plan, zones = plan_zones
-    shot = _shot(page, "map_offline.png")
+    shot = _shot(page, artifacts, "map_offline.png")
     assert shot.stat().st_size > 10_000
     assert page.errors == []
     assert page.dialogs == []
@@ -147,23 +162,30 @@ def test_zone_names_stars_and_badges_do_not_overlap(page: Page) -> None:
     assert clashes[1] == []
 
 
-def test_basemap_tiles_are_the_only_requests(browser: Browser, plan_zones, tmp_path) -> None:
+def test_basemap_tiles_are_the_only_requests(browser: Browser, plan_zones, tmp_path: Path) -> None:
     """A user-requested tile server (here an unresolvable one) is asked for tiles, nothing
     else leaves the page, and a missing network only leaves the tiles blank."""
     plan, zones = plan_zones
     url = "http://tiles.invalid/pgis/{z}/{x}/{y}.png"
     m = map_from_plan(plan, zones, title="底图", basemap=url, incidents=fake_incidents())
-    page = browser.open(save_map(m, tmp_path / "basemap.html"))
+    page = browser.open(save_map(m, tmp_path / "basemap.html"), settle=0)
     try:
-        _check_basemap_page(page, plan, zones)
+        _check_basemap_page(page, plan, zones, tmp_path)
     finally:
         page.close()
 
 
-def _check_basemap_page(page: Page, plan, zones) -> None:
-    browser = page.browser
+def _until(page: Page, condition, timeout: float = 15) -> None:
+    """Process the page's events until ``condition()`` holds (a state, not a delay)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the page"
+        page.evaluate("0")  # a round trip: events that arrived meanwhile are recorded
+
+
+def _check_basemap_page(page: Page, plan, zones, folder: Path) -> None:
     page.wait_for("document.querySelectorAll('img.leaflet-tile').length > 0")
-    browser.pump(0.5)
+    _until(page, page.remote_requests)
     assert page.remote_requests()  # tiles were asked for …
     assert all(u.startswith("http://tiles.invalid/pgis/") for u in page.remote_requests())
     assert all("tiles.invalid/pgis/" in e for e in page.errors), page.errors  # … and failed
@@ -175,7 +197,7 @@ def _check_basemap_page(page: Page, plan, zones) -> None:
         ".map((l) => l.textContent.trim())"
     )
     assert labels[0] == "底图：自有瓦片服务（tiles.invalid）"
-    _shot(page, "map_offline_basemap.png")
+    _shot(page, folder, "map_offline_basemap.png")
 
 
 def test_tooltips_and_popups_show_hostile_names_as_text(page: Page, plan_zones) -> None:
@@ -208,7 +230,7 @@ def test_tooltips_and_popups_show_hostile_names_as_text(page: Page, plan_zones) 
         return out;
         }})()"""
     )
-    page.browser.pump(0.3)
+    assert page.evaluate("document.querySelectorAll('img').length") == 0  # no markup ran
     assert len(result["tooltips"]) == len(plan)
     assert len(result["popups"]) == len(plan) + len(zones)
     assert any(XSS in t for t in result["tooltips"])
@@ -222,23 +244,22 @@ def test_tooltips_and_popups_show_hostile_names_as_text(page: Page, plan_zones) 
     assert "—" in tip  # NaN population shown as a dash
 
 
-def test_heat_map_layer_toggles_on(page: Page) -> None:
+def test_heat_map_layer_toggles_on(page: Page, artifacts: Path) -> None:
     assert page.evaluate("document.querySelectorAll('canvas.leaflet-heatmap-layer').length") == 0
     page.evaluate(
         "Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))"
         ".find((l) => l.textContent.includes('警情热力图')).querySelector('input').click()"
     )
     page.wait_for("document.querySelector('canvas.leaflet-heatmap-layer')")
-    page.browser.pump(0.5)
-    painted = page.evaluate(
+    painted = page.wait_for(  # the heat layer paints on the next animation frame
         "(() => { const c = document.querySelector('canvas.leaflet-heatmap-layer');"
         " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
-        " let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; })()"
+        " let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;"
+        " return n > 1000 && n; })()"
     )
     assert painted > 1000
     page.evaluate(f"void {_MAP_JS}.eachLayer((l) => l.closeTooltip && l.closeTooltip())")
-    page.browser.pump(0.3)
-    _shot(page, "map_offline_heat.png")
+    _shot(page, artifacts, "map_offline_heat.png")
     assert page.errors == []
     assert page.remote_requests() == []
 
@@ -252,3 +273,71 @@ def test_cjk_font_installed() -> None:
         [fc_list, ":lang=zh-cn", "family"], capture_output=True, text=True, check=False
     ).stdout
     _need(bool(fonts.strip()), "no Chinese font installed: apt-get install -y fonts-noto-cjk")
+
+
+#: Names an attacker would write: template syntax, markup that runs script, a line
+#: separator; each must show as typed and run nothing.
+HOSTILE = [
+    "{{ 7*191 }}",
+    "{% if 1 %}IF{% endif %}",
+    "{# comment",
+    "</script><script>window.__pwned = 1</script>",
+    '<img src=x onerror="window.__pwned = 2">',
+    "a\u2028b'\"\\`${x}",
+]
+
+
+def test_template_text_is_shown_literally_in_chromium(
+    browser: Browser, tmp_path: Path, artifacts: Path
+) -> None:
+    """Tooltips, popups, labels, legend and title show hostile text as typed; nothing runs."""
+    names = [*HOSTILE, *(f"{p}派出所" for p in _PREFIXES[: 9 - len(HOSTILE)])]
+    zone_names = ["{{ 7*191 }}防区", "<b>{% raw %}</b>", "第三防区"]
+    title = "{{ 7*191 }}</script><script>window.__pwned = 3</script>"
+    plan, zones = make_fake_plan(names=names, zone_names=zone_names)
+    html = save_map(map_from_plan(plan, zones, title=title), tmp_path / "hostile.html")
+    page = browser.open(html, settle=0)
+    try:
+        page.wait_for(_DRAWN)
+        shown = page.evaluate(
+            f"""(() => {{
+            const map = {_MAP_JS};
+            const out = {{tooltips: [], popups: []}};
+            map.eachLayer((l) => {{
+                if (!(l.feature && l.getBounds)) return;
+                const group = Object.values(l._eventParents || {{}})[0];
+                const ll = l.getBounds().getCenter();
+                l.fire('mouseover', {{latlng: ll}}, true);
+                const tip = group.getTooltip();
+                if (tip && group.isTooltipOpen()) out.tooltips.push(tip.getElement().innerText);
+                l.fire('mouseout', {{latlng: ll}}, true);
+                l.fire('click', {{latlng: ll}}, true);
+                if (group.isPopupOpen()) out.popups.push(group.getPopup().getElement().innerText);
+                map.closePopup();
+            }});
+            out.labels = Array.from(document.querySelectorAll('.zoning-label > span'))
+                .map((e) => e.textContent);
+            out.title = document.querySelector('.zoning-title .zt-main').textContent;
+            out.legend = document.querySelector('.zoning-legend').innerText;
+            out.page_title = document.title;
+            out.markup = document.querySelectorAll('img, b').length;
+            out.scripts = document.scripts.length;
+            out.pwned = window.__pwned === undefined ? null : window.__pwned;
+            return out;
+            }})()"""
+        )
+        _shot(page, artifacts, "map_hostile_names.png")
+    finally:
+        page.close()
+    assert shown["pwned"] is None and page.dialogs == [] and page.errors == []
+    assert shown["markup"] == 0  # no name became an element
+    assert shown["scripts"] == html.read_text(encoding="utf-8").count("<script")  # none closed
+    assert shown["title"] == title and shown["page_title"] == title
+    assert "1337" not in " ".join([*shown["tooltips"], *shown["popups"], *shown["labels"]])
+    for name in names:
+        flat = name.replace("\u2028", "\n")  # innerText shows the line separator as a break
+        assert name in shown["labels"], name
+        assert any(name in t or flat in t for t in shown["tooltips"]), name
+        assert any(name in p or flat in p for p in shown["popups"]), name
+    for zone in zone_names:
+        assert zone in shown["legend"] and zone in shown["labels"]
