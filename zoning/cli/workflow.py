@@ -202,12 +202,18 @@ def _echo_comparison(result: Any) -> None:
             )
         )
         for m in result.moves:
+            if m.continues_a is None:
+                where = tr("，新防区", ", a new zone")
+            else:
+                where = tr(
+                    f"，接续 A 第 {m.continues_a} 防区", f", continues zone {m.continues_a} of A"
+                )
             click.echo(
                 tr(
                     f"  {m.station_name}：A 第 {m.zone_a} 防区（{m.zone_name_a}）→ "
-                    f"B 第 {m.zone_b} 防区（{m.zone_name_b}）",
+                    f"B 第 {m.zone_b} 防区（{m.zone_name_b}{where}）",
                     f"  {m.station_name}: zone {m.zone_a} of A ({m.zone_name_a}) → "
-                    f"zone {m.zone_b} of B ({m.zone_name_b})",
+                    f"zone {m.zone_b} of B ({m.zone_name_b}{where})",
                 )
             )
     else:

@@ -14,6 +14,7 @@ Examples
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ import pandas as pd
 
 from zoning import _schema as S
 from zoning._i18n import tr
-from zoning.errors import InputError
+from zoning.errors import InputError, ZoningWarning
 from zoning.graph import graph_from_stations
 from zoning.solve import rules as cons
 
@@ -33,6 +34,7 @@ __all__ = [
     "Comparison",
     "Move",
     "PlanOutput",
+    "check_overlap",
     "compare_assignments",
     "compare_plans",
     "match_zones",
@@ -105,7 +107,12 @@ class PlanOutput:
 
 @dataclass
 class Move:
-    """A station in zone ``zone_a`` of A whose zone in B, ``zone_b``, is not that zone's match."""
+    """A station in zone ``zone_a`` of A whose zone in B, ``zone_b``, is not that zone's match.
+
+    ``continues_a`` is the zone of A that ``zone_b`` is matched with (the zone it
+    continues), ``None`` for a zone of B matched with none; it is never ``zone_a``,
+    so a station never "moves" from a zone to the zone that continues it.
+    """
 
     station_id: str
     station_name: str
@@ -113,6 +120,7 @@ class Move:
     zone_b: int
     zone_name_a: str
     zone_name_b: str
+    continues_a: int | None = None
 
 
 @dataclass
@@ -267,10 +275,64 @@ def match_zones(a: Mapping[str, int], b: Mapping[str, int]) -> dict[int, int]:
 def compare_assignments(
     a: Mapping[str, int], b: Mapping[str, int]
 ) -> tuple[dict[int, int], list[str]]:
-    """Zone matching and the ids of the stations in both whose zone changed (beyond renumbering)."""
+    """Zone matching and the ids of the stations in both whose zone changed (beyond renumbering).
+
+    A station moved when its zone in ``b`` is not the match of its zone in ``a``
+    (every station of an unmatched zone of ``a`` moved: that zone is gone).
+    """
     matching = match_zones(a, b)
     moved = [s for s, za in a.items() if s in b and matching.get(za) != b[s]]
     return matching, moved
+
+
+#: Below this share of a plan's stations found in the other, the comparison warns.
+SMALL_OVERLAP = 0.5
+
+
+def check_overlap(a: PlanOutput, b: PlanOutput) -> None:
+    """Refuse two plans with no station in common; warn when they share few.
+
+    Raises
+    ------
+    InputError
+        When no station id of A is in B: the plans are of different counties, or
+        were made with different id columns.
+
+    Warns
+    -----
+    ZoningWarning
+        When fewer than half the stations of either plan are in the other.
+    """
+    shared = set(a.assignment) & set(b.assignment)
+
+    def sample(p: PlanOutput) -> str:
+        ids = sorted(p.assignment)
+        return "、".join(ids[:3]) + ("…" if len(ids) > 3 else "")
+
+    if not shared:
+        raise InputError(
+            tr(
+                f"{a.path} 与 {b.path} 没有共同的派出所（A 的编号如 {sample(a)}，"
+                f"B 的编号如 {sample(b)}）：两个方案不是同一个县的，"
+                "或用了不同的编号列（请用同一站点文件和 --id-column 重新生成）。",
+                f"{a.path} and {b.path} have no station in common (ids of A such as "
+                f"{sample(a)}; of B such as {sample(b)}): the plans are of different "
+                "counties, or were made with different id columns (plan both from the same "
+                "stations file and --id-column).",
+            )
+        )
+    share = min(len(shared) / len(a.assignment), len(shared) / len(b.assignment))
+    if share < SMALL_OVERLAP:
+        warnings.warn(
+            tr(
+                f"两个方案只有 {len(shared)} 个派出所相同（A {len(a.assignment)} 个，"
+                f"B {len(b.assignment)} 个）：对比只涉及共同的派出所。",
+                f"The plans share only {len(shared)} stations (A has {len(a.assignment)}, "
+                f"B {len(b.assignment)}): the comparison covers the shared ones only.",
+            ),
+            ZoningWarning,
+            stacklevel=3,
+        )
 
 
 def compare_plans(a: PlanOutput | str | Path, b: PlanOutput | str | Path) -> Comparison:
@@ -286,10 +348,17 @@ def compare_plans(a: PlanOutput | str | Path, b: PlanOutput | str | Path) -> Com
     -------
     Comparison
         Matched zones, moves, stations in one plan only, and both plans' metrics.
+
+    Raises
+    ------
+    InputError
+        When the plans have no station in common (see :func:`check_overlap`).
     """
     a = a if isinstance(a, PlanOutput) else read_plan_output(a)
     b = b if isinstance(b, PlanOutput) else read_plan_output(b)
+    check_overlap(a, b)
     matching, moved = compare_assignments(a.assignment, b.assignment)
+    continues = {zb: za for za, zb in matching.items()}
     names = b.names | a.names
     za_names, zb_names = a.zone_names, b.zone_names
     moves = [
@@ -300,6 +369,7 @@ def compare_plans(a: PlanOutput | str | Path, b: PlanOutput | str | Path) -> Com
             zone_b=b.assignment[s],
             zone_name_a=za_names[a.assignment[s]],
             zone_name_b=zb_names[b.assignment[s]],
+            continues_a=continues.get(b.assignment[s]),
         )
         for s in moved
     ]
