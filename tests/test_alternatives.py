@@ -7,10 +7,12 @@ from pathlib import Path
 
 import networkx as nx
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from tests.conftest import grid_stations
 from zoning.cli import cli
+from zoning.errors import ZoningWarning
 from zoning.io.stations import stations_from_file
 from zoning.load import loads_from_column
 from zoning.scenario import Scenario
@@ -90,3 +92,57 @@ def test_cli_writes_each_alternative_with_its_own_map(tmp_path: Path) -> None:
     assert report["alternatives"][1]["folder"] == "alternatives/2"
     second = pd.read_json(out / "alternatives" / "2" / "report.json", typ="series")
     assert second["alternative"]["rank"] == 2
+
+
+def _line_of_three(tmp_path: Path):
+    """Three stations in a row: cut into three zones, there is exactly one plan."""
+    stations = grid_stations(1, 3)
+    stations["城关"] = "否"
+    path = tmp_path / "line.geojson"
+    stations.to_file(path, driver="GeoJSON")
+    frame = stations_from_file(path)
+    return frame, loads_from_column(frame, "警情量")
+
+
+def test_fewer_alternatives_than_asked_say_why_none_left(tmp_path: Path) -> None:
+    stations, load = _line_of_three(tmp_path)
+    scenario = Scenario(zones=3, urban_core=None, solver="exact")
+    with pytest.warns(ZoningWarning, match=r"只找到 1 个方案（要求 3 个）：.*没有其他划分"):
+        plans = plan_alternatives(stations, load, n=3, slack=1.0, scenario=scenario)
+    assert len(plans) == 1
+    shortfall = plans[0].report["alternative"]["shortfall"]
+    assert (shortfall["asked"], shortfall["found"], shortfall["reason"]) == (3, 1, "none_left")
+    assert "没有其他划分" in shortfall["message"]
+
+
+def test_fewer_alternatives_than_asked_say_why_slack(tmp_path: Path) -> None:
+    stations, load = grid(tmp_path)
+    scenario = Scenario(zones=3, urban_core=None, solver="exact")
+    with pytest.warns(ZoningWarning, match="alternatives_slack"):
+        plans = plan_alternatives(stations, load, n=4, slack=0.0, scenario=scenario)
+    shortfall = plans[0].report["alternative"]["shortfall"]
+    assert shortfall["reason"] == "slack" and shortfall["found"] == len(plans) < 4
+    assert shortfall["next_spread"] > shortfall["best_spread"]
+
+
+def test_fewer_alternatives_than_asked_say_why_heuristic(tmp_path: Path) -> None:
+    stations, load = _line_of_three(tmp_path)
+    scenario = Scenario(zones=3, urban_core=None, solver="heuristic")
+    with pytest.warns(ZoningWarning, match="seeds|随机种子"):
+        plans = plan_alternatives(stations, load, n=2, slack=1.0, scenario=scenario)
+    shortfall = plans[0].report["alternative"]["shortfall"]
+    assert shortfall["reason"] == "seeds" and shortfall["repeats"] == shortfall["tries"] > 0
+
+
+def test_cli_summary_and_report_give_the_shortfall(tmp_path: Path) -> None:
+    stations = grid_stations(1, 3)
+    stations["城关"] = "否"
+    path = tmp_path / "line.geojson"
+    stations.to_file(path, driver="GeoJSON")
+    out = tmp_path / "out"
+    args = ["plan", str(path), "--load-column", "警情量", "-k", "3", "--alternatives", "3"]
+    result = CliRunner().invoke(cli, [*args, "--out", str(out), "-q", "--no-print"])
+    assert result.exit_code == 0, result.output
+    assert "只找到 1 个方案（要求 3 个）" in result.output
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["alternative"]["shortfall"]["reason"] == "none_left"

@@ -10,13 +10,14 @@ the heuristic, keeping only distinct partitions.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import geopandas as gpd
 
 from zoning._i18n import tr
-from zoning.errors import InfeasibleError, InputError
+from zoning.errors import InfeasibleError, InputError, ZoningWarning
 from zoning.load import LoadResult
 from zoning.scenario import Scenario
 from zoning.workflow.run import PlanResult, plan_stations
@@ -52,7 +53,14 @@ def plan_alternatives(
     list of PlanResult
         Ranked: the best plan first, then the alternatives by spread and cut edges.
         Each report gains ``alternative`` with its rank and the stations that moved
-        relative to the best plan.
+        relative to the best plan; with fewer plans than asked, also ``shortfall``:
+        how many were asked and found, why the search stopped (``reason``:
+        ``"none_left"``, ``"slack"`` or ``"seeds"``) and a ``message``.
+
+    Warns
+    -----
+    ZoningWarning
+        When fewer plans than asked were found, with the reason.
     """
     if n < 1:
         raise InputError(tr("备选方案数应 ≥ 1", "the number of alternatives must be ≥ 1"))
@@ -61,6 +69,8 @@ def plan_alternatives(
     plans = [best]
     exact = best.partition.solver.get("name") == "cp-sat"
     seeds = iter(range(scenario.seed + 1, scenario.seed + 1 + _SEEDS_PER_ALTERNATIVE * n))
+    stop: dict[str, Any] = {}
+    tries = too_far = repeats = 0
     while len(plans) < n:
         try:
             if exact:
@@ -75,21 +85,40 @@ def plan_alternatives(
             else:
                 seed = next(seeds, None)
                 if seed is None:
+                    stop = {"reason": "seeds", "tries": tries}
                     break
+                tries += 1
                 candidate = plan_stations(
                     stations, load, scenario=scenario.with_overrides(seed=seed), source=source
                 )
         except InfeasibleError:
-            break  # no other plan satisfies the constraints
+            stop = {"reason": "none_left"}  # no other plan satisfies the constraints
+            break
         if candidate.partition.spread > best.partition.spread + slack + 1e-12:
+            too_far += 1
             if exact:
+                stop = {"reason": "slack", "next_spread": candidate.partition.spread}
                 break
             continue
         if any(_same_partition(candidate, p) for p in plans):
+            repeats += 1
             continue
         plans.append(candidate)
     rest = sorted(plans[1:], key=lambda p: (round(p.partition.spread, 4), p.partition.cut_edges))
     ranked = [best, *rest]
+    shortfall = None
+    if len(ranked) < n:
+        shortfall = {
+            "asked": n,
+            "found": len(ranked),
+            "slack": slack,
+            "best_spread": best.partition.spread,
+            "too_far": too_far,
+            "repeats": repeats,
+            **stop,
+        }
+        shortfall["message"] = shortfall_message(shortfall)
+        warnings.warn(shortfall["message"], ZoningWarning, stacklevel=2)
     for rank, result in enumerate(ranked, start=1):
         result.report["alternative"] = {
             "rank": rank,
@@ -97,7 +126,44 @@ def plan_alternatives(
             "slack": slack,
             "moved": moved_stations(best, result),
         }
+        if shortfall is not None:
+            result.report["alternative"]["shortfall"] = shortfall
     return ranked
+
+
+def shortfall_message(info: dict[str, Any]) -> str:
+    """Why fewer plans than asked came back (``info`` as stored in the report)."""
+    head = tr(
+        f"只找到 {info['found']} 个方案（要求 {info['asked']} 个）：",
+        f"Only {info['found']} of the {info['asked']} plans asked for were found: ",
+    )
+    slack = info["slack"]
+    reason = info.get("reason")
+    if reason == "none_left":
+        why = tr(
+            "在当前约束下（防区数、城关单列、锁定、同区、禁止与强制相连）没有其他划分。",
+            "no other partition satisfies the constraints (number of zones, urban core "
+            "alone, locks, stations together, forbidden and forced links).",
+        )
+    elif reason == "slack":
+        why = tr(
+            f"下一个最好的方案负荷极差 {info['next_spread']:.1%}，超过最优方案的 "
+            f"{info['best_spread']:.1%} 加容差 {slack:.1%}；"
+            "可在场景文件中调大 alternatives_slack。",
+            f"the next best plan's load spread, {info['next_spread']:.1%}, exceeds the best "
+            f"plan's {info['best_spread']:.1%} plus the slack of {slack:.1%}; raise "
+            "alternatives_slack in the scenario file.",
+        )
+    else:  # the heuristic ran out of seeds
+        why = tr(
+            f"启发式求解又试了 {info.get('tries', 0)} 个随机种子，其中 {info['repeats']} 个"
+            f"与已有方案相同，{info['too_far']} 个负荷极差超出最优方案加容差 {slack:.1%}；"
+            "可调大 alternatives_slack 或 time_limit。",
+            f"the heuristic tried {info.get('tries', 0)} more seeds: {info['repeats']} gave a "
+            f"plan already found and {info['too_far']} a load spread beyond the best plan's "
+            f"plus the slack of {slack:.1%}; raise alternatives_slack or time_limit.",
+        )
+    return head + why
 
 
 def moved_stations(base: PlanResult, other: PlanResult) -> list[str]:
