@@ -219,6 +219,8 @@ def run_plan(stations: Path, scenario: Scenario, *, quiet: bool, force: bool = F
     travel = report.get("travel") or {}
     if travel.get("method_text"):
         click.echo(tr("通行时间：", "Travel times: ") + str(travel["method_text"]))
+    for island in travel.get("island_links") or []:
+        click.echo(tr("  注意：", "  Note: ") + str(island["note"]))
     for alt in result.alternatives:
         info = alt.report["alternative"]
         click.echo(

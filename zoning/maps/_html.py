@@ -72,6 +72,7 @@ CSS_TEMPLATE = """
   border: 1px solid #333; }
 .zp th { white-space: nowrap; vertical-align: top; }
 .zp td { min-width: 150px; max-width: 280px; white-space: normal; }
+.zp .zp-caveat { color: #8E0F1A; }
 .zp .zb { width: 14px; height: 14px; font-size: 9px; line-height: 11px; margin-right: 4px;
   vertical-align: -2px; }
 """
@@ -163,6 +164,9 @@ def travel_rows(row: pd.Series) -> list[tuple[str, str]]:
         )
     if rows and note:
         rows[-1] = (rows[-1][0], rows[-1][1] + note)
+    caveat = row.get(K.TRAVEL_CAVEAT)
+    if not K.missing(caveat) and str(caveat):
+        rows.append((tr("注意", "Note"), f'<span class="zp-caveat">{esc(caveat)}</span>'))
     return rows
 
 

@@ -54,6 +54,8 @@ SHARE_WITHIN_T = "share_within_t"
 WITHIN_MINUTES = "within_minutes"
 #: Optional zones column: how travel times were estimated.
 TRAVEL_METHOD = "travel_method"
+#: Optional zones column: why the zone's travel times are only a guess (island links).
+TRAVEL_CAVEAT = "travel_caveat"
 _METHODS = {
     "road": ("按道路网", "by road"),
     "straight_line": ("按直线距离估算", "straight-line estimate"),

@@ -501,6 +501,8 @@ def _legend(
         longest = K.num(z.get(K.MAX_MINUTES))
         if math.isfinite(longest):
             detail += tr(f" · 最远 {longest:.0f} 分钟", f" · farthest {longest:.0f} min")
+            if not K.missing(z.get(K.TRAVEL_CAVEAT)) and z.get(K.TRAVEL_CAVEAT):
+                detail += tr("（含海岛，直线估算）", " (island: straight-line guess)")
         ax.text(0.1, y - 0.05, detail, size=7.5, va="center", color=_GREY)
         y -= step
     y -= 0.02

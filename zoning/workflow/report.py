@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib import metadata
 from typing import Any
 
 import geopandas as gpd
+import networkx as nx
 
 from zoning import _schema as S
+from zoning._i18n import tr
 from zoning.centers.placement import ZoneCenter
 from zoning.load import LoadResult
 from zoning.scenario import Scenario
@@ -62,3 +65,66 @@ def plan_report(
         "warnings": list(plan.warnings),
         "seconds": round(seconds, 3),
     }
+
+
+#: Column of the zones frame (and key of a report zone) with the island travel caveat.
+TRAVEL_CAVEAT = "travel_caveat"
+
+
+def island_notes(plan: Plan, names: Mapping[Any, str]) -> list[dict[str, Any]]:
+    """What each island link means for travel times.
+
+    An island (a station or group of stations sharing no boundary with the rest)
+    is joined to the nearest mainland station by a link across water. No road
+    network crosses it, so the minutes between the island and the rest of its
+    zone are a straight-line estimate, ferries and bridges not counted.
+
+    Returns
+    -------
+    list of dict
+        One per added link: ``link`` (mainland id, island id), ``stations`` (the
+        island's station ids), ``zone`` (the island's zone) and ``note`` (text).
+    """
+    if not plan.added_links:
+        return []
+    land = plan.graph.copy()
+    land.remove_edges_from(plan.added_links)
+    notes = []
+    for mainland, island in plan.added_links:
+        group = sorted(nx.node_connected_component(land, island), key=str)
+        listed = tr("、", ", ").join(names.get(v, str(v)) for v in group)
+        notes.append(
+            {
+                "link": [str(mainland), str(island)],
+                "stations": [str(v) for v in group],
+                "zone": int(plan.assignment[island]),
+                "note": tr(
+                    f"{listed} 与其他派出所不相邻，经 {names.get(mainland, mainland)} 跨水连接；"
+                    "其通行时间按直线距离估算（未计轮渡、桥梁），仅供参考。",
+                    f"{listed} shares no boundary with other stations and is linked across "
+                    f"water to {names.get(mainland, mainland)}; its travel minutes are a "
+                    "straight-line guess (no ferry or bridge counted).",
+                ),
+            }
+        )
+    return notes
+
+
+def add_island_caveats(
+    report: dict[str, Any], zones: gpd.GeoDataFrame, plan: Plan, names: Mapping[Any, str]
+) -> None:
+    """Put :func:`island_notes` into ``report["travel"]`` and on the zones they concern.
+
+    Each zone holding an island gets :data:`TRAVEL_CAVEAT` (in ``zones`` and in the
+    report's zone rows), which the maps show next to the travel figures.
+    """
+    notes = island_notes(plan, names)
+    report.setdefault("travel", {})["island_links"] = notes
+    caveats: dict[int, str] = {}
+    for note in notes:
+        caveats[note["zone"]] = " ".join(filter(None, [caveats.get(note["zone"]), note["note"]]))
+    if not caveats:
+        return
+    zones[TRAVEL_CAVEAT] = [caveats.get(int(z)) for z in zones[S.ZONE]]
+    for row in report["zones"]:
+        row[TRAVEL_CAVEAT] = caveats.get(int(row[S.ZONE]))

@@ -35,7 +35,7 @@ from zoning.outputs.tables import plan_frame, zones_frame
 from zoning.scenario import Scenario
 from zoning.solve.partition import Plan, partition
 from zoning.solve.rules import violations
-from zoning.workflow.report import plan_report
+from zoning.workflow.report import add_island_caveats, plan_report
 
 Progress = Callable[[dict[str, Any]], None]
 
@@ -194,6 +194,7 @@ def plan_stations(
     for row in report["zones"]:
         row["zone_name_reason"] = zone_name_reasons[int(row[S.ZONE])]
     report["travel"] = travel.info(within_minutes=scenario.within_minutes)
+    add_island_caveats(report, zones, plan, names)
     return PlanResult(
         plan=frame,
         zones=zones,
