@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import logging
 import re
 import struct
 import sys
@@ -252,7 +253,7 @@ def _print_warnings(plan, zones, tmp_path: Path, title: str = "t") -> list:
 
 @pytest.mark.parametrize("fonts", ["installed", "shipped"])
 def test_rare_place_names_print_without_missing_glyphs(
-    fonts: str, request: pytest.FixtureRequest, tmp_path: Path
+    fonts: str, request: pytest.FixtureRequest, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     if fonts == "shipped":
         request.getfixturevalue("shipped_fonts_only")
@@ -262,6 +263,7 @@ def test_rare_place_names_print_without_missing_glyphs(
     plan, zones = make_fake_plan(names=names, zone_names=["埇桥防区", "硚口防区", "臺灣防区"])
     caught = _print_warnings(plan, zones, tmp_path, title="埇桥区 硚口区 堌城镇")
     assert [str(w.message) for w in caught] == []  # no missing glyph, no raw warning
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
     assert printmap.font_families()[-1] == "DejaVu Sans"
 
 

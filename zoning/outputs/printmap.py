@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import logging
 import math
 import re
 import warnings
@@ -189,14 +190,22 @@ def _fonts() -> Iterator[None]:
             ZoningWarning,
             stacklevel=4,
         )
-    with (
-        matplotlib.rc_context(
-            {"font.family": font_families(), "axes.unicode_minus": False, "text.usetex": False}
-        ),
-        warnings.catch_warnings(record=True) as caught,
-    ):
-        warnings.simplefilter("always")
-        yield
+    # findfont logs "Failed to find font weight bold" for a Regular-only fallback font:
+    # matplotlib then uses the regular face, which is what the page wants
+    font_log = logging.getLogger("matplotlib.font_manager")
+    level = font_log.level
+    font_log.setLevel(logging.ERROR)
+    try:
+        with (
+            matplotlib.rc_context(
+                {"font.family": font_families(), "axes.unicode_minus": False, "text.usetex": False}
+            ),
+            warnings.catch_warnings(record=True) as caught,
+        ):
+            warnings.simplefilter("always")
+            yield
+    finally:
+        font_log.setLevel(level)
     missing: set[str] = set()
     for w in caught:
         found = _GLYPH_MISSING.match(str(w.message))

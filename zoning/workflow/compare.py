@@ -29,6 +29,7 @@ from zoning._i18n import tr
 from zoning.errors import InputError, ZoningWarning
 from zoning.graph import graph_from_stations
 from zoning.solve import rules as cons
+from zoning.workflow.report import portable_path
 
 __all__ = [
     "Comparison",
@@ -134,12 +135,14 @@ class Comparison:
     only_a: list[str]  # station ids only in A
     only_b: list[str]
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable view (``compare.json``)."""
+    def to_dict(self, *, base: Path | None = None) -> dict[str, Any]:
+        """JSON-serialisable view (``compare.json``); with ``base`` (the folder it is
+        written to), the plans' paths are relative to it, never absolute."""
 
         def side(p: PlanOutput) -> dict[str, Any]:
             table = p.zone_table.to_dict("records")
-            return {"path": str(p.path), "label": p.label, **p.metrics, "zones": table}
+            path = portable_path(p.path, base) if base is not None else str(p.path)
+            return {"path": path, "label": p.label, **p.metrics, "zones": table}
 
         return {
             "a": side(self.a),

@@ -28,6 +28,7 @@ from zoning.outputs.tables import write_geojson, write_report
 from zoning.scenario import Scenario
 from zoning.workflow.alternatives import plan_alternatives
 from zoning.workflow.decision import add_decision_blocks
+from zoning.workflow.report import portable_report
 from zoning.workflow.reproduce import reproducibility
 from zoning.workflow.run import PlanResult, Progress, plan_stations
 
@@ -297,8 +298,9 @@ def write_outputs(result: PlanResult, out: Path, *, scenario: Scenario) -> dict[
         "report": "report.json",
         "docx": "report.docx",
     }
-    files["xlsx"] = plan_to_excel(result.plan, result.zones, result.report, out / "zones.xlsx")
-    files["report"] = write_report(result.report, out / "report.json")
+    report = portable_report(result.report, out, scenario)  # no absolute local paths
+    files["xlsx"] = plan_to_excel(result.plan, result.zones, report, out / "zones.xlsx")
+    files["report"] = write_report(report, out / "report.json")
     # the document is written from report.json itself, so the two cannot disagree
     written = json.loads(files["report"].read_text(encoding="utf-8"))
     files["docx"] = document_from_report(written, out / "report.docx", map_png=files.get("png"))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from dataclasses import fields
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -128,3 +131,40 @@ def add_island_caveats(
     zones[TRAVEL_CAVEAT] = [caveats.get(int(z)) for z in zones[S.ZONE]]
     for row in report["zones"]:
         row[TRAVEL_CAVEAT] = caveats.get(int(row[S.ZONE]))
+
+
+def portable_path(value: str | Path, out: Path) -> str:
+    """A file named relative to the output folder ``out`` (``../data/x.csv``), or by its
+    name alone when no relative path exists (another drive)."""
+    path = Path(value).resolve()
+    try:
+        return Path(os.path.relpath(path, Path(out).resolve())).as_posix()
+    except ValueError:  # Windows: another drive
+        return path.name
+
+
+def portable_report(report: Mapping[str, Any], out: Path, scenario: Scenario) -> dict[str, Any]:
+    """A copy of ``report`` to write into ``out``: no absolute local path in it.
+
+    The input files (``inputs``, the scenario's file fields, the ``source`` of the
+    incident ledger and of evaluate's plan table) are named relative to ``out``
+    (see :func:`portable_path`), so the folder can be shared or moved together
+    with its inputs without disclosing where they lie on this machine.
+    """
+    copy = dict(report)
+    if isinstance(report.get("inputs"), Mapping):
+        copy["inputs"] = {
+            k: portable_path(v, out) if k != "load_column" and isinstance(v, str) and v else v
+            for k, v in report["inputs"].items()
+        }
+    if isinstance(report.get("scenario"), Mapping):
+        files = {f.name for f in fields(scenario) if isinstance(getattr(scenario, f.name), Path)}
+        copy["scenario"] = {
+            k: portable_path(v, out) if k in files and isinstance(v, str) and v else v
+            for k, v in report["scenario"].items()
+        }
+    for key in ("intake", "assignment"):  # the incident ledger, evaluate's plan table
+        part = report.get(key)
+        if isinstance(part, Mapping) and isinstance(part.get("source"), str) and part["source"]:
+            copy[key] = {**part, "source": portable_path(part["source"], out)}
+    return copy
