@@ -7,7 +7,7 @@ every request the page made went to 127.0.0.1. It needs Debian's chromium,
 ``streamlit`` and ``playwright`` (the Python package only: never
 ``playwright install``); without them these tests are skipped, unless the
 ``CI`` environment variable is set, in which case they fail. A screenshot goes
-to ``tests/artifacts/app_demo.png``.
+to pytest's temporary folder (the path is printed).
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ import pytest
 from zoning.maps.offline import external_resources
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).with_name("artifacts")
-APP = Path(__file__).resolve().parents[1] / "zoning" / "app.py"
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "zoning" / "app.py"
 #: Schemes a page may use without any network.
 LOCAL_SCHEMES = {"data", "blob", "about", "chrome-error"}
 
@@ -196,7 +196,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stdout=log,
         stderr=subprocess.STDOUT,
         cwd=home,
-        env={**os.environ, "HOME": str(home), "PYTHONWARNINGS": "ignore"},
+        env={
+            **os.environ,
+            "HOME": str(home),
+            "PYTHONWARNINGS": "ignore",
+            # the checkout under test, not whatever zoning the venv has installed
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        },
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -224,7 +230,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.mark.browser
-def test_app_in_headless_chromium_stays_on_localhost(server: str) -> None:
+def test_app_in_headless_chromium_stays_on_localhost(server: str, tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     requests: list[str] = []
@@ -270,23 +276,27 @@ def test_app_in_headless_chromium_stays_on_localhost(server: str) -> None:
             map_frame = page.frame_locator("iframe").first
             expect(map_frame.locator(".leaflet-container")).to_be_visible()
             expect(map_frame.get_by_text("示例县 多所连片防区规划（草案）")).to_be_visible()
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "app_demo.png"))
+            page.screenshot(path=str(tmp_path / "app_demo.png"))
+            print(f"screenshot: {tmp_path / 'app_demo.png'}")
             with page.expect_download() as download:
                 page.get_by_role("button", name="下载地图（HTML）").click()
             html = Path(download.value.path()).read_text(encoding="utf-8")
+            with page.expect_download() as download:
+                page.get_by_role("button", name="下载打印地图（PDF）").click()
+            pdf = Path(download.value.path()).read_bytes()
         finally:
             browser.close()
     assert html.lstrip().lower().startswith("<!doctype html>") and "leaflet" in html.lower()
     assert external_resources(html) == []  # self-contained: nothing to fetch
     assert "4 个防区" in html
+    assert pdf.startswith(b"%PDF")
     outside = [
         url
         for url in requests
         if urlparse(url).scheme not in LOCAL_SCHEMES and urlparse(url).hostname != "127.0.0.1"
     ]
     assert requests and outside == []
+    # timings are printed, never asserted: the test waits for page states only
     print(
         f"re-plan in the browser: {replan:.2f} s; whole test {time.perf_counter() - started:.1f} s"
     )
-    assert replan < 10  # target < 3 s on a desktop; generous for loaded CI machines

@@ -11,13 +11,19 @@ Run ``zoning app`` (or ``streamlit run zoning/app.py -- --lang en``). The page:
 
 * loads station and incident files (uploads) or the demo county;
 * sets K, category weights, the balance mode, the urban core, locks
-  (keep a station in its current zone), a group of stations that must share a
+  (keep a station with its current zone-mates), a group of stations that must share a
   zone, forbidden and forced links (select boxes of station names);
 * re-plans on 「重新规划」 and shows the map, the zone table and what changed
   since the previous plan;
-* downloads the map (HTML), the tables (Excel, when :mod:`zoning.outputs.excel` is
-  available) and the scenario file (:func:`zoning.scenario.scenario_to_text`),
-  which reproduces the plan with ``zoning plan --config``.
+* downloads the map (HTML), the tables (Excel), the A4 print map (PNG and PDF)
+  and the scenario file (:func:`zoning.scenario.scenario_to_text`), which
+  reproduces the plan with ``zoning plan --config``.
+
+Uploaded station files go through a column-mapping step (id, name, urban-core
+flag, population, officers … chosen from the file's columns, recognised ones
+preselected). Locks follow the stations, not zone numbers, and zones that
+continue a zone of the previous plan keep its colour. User text in messages is
+escaped for Markdown; the map itself holds it as data only (:mod:`zoning.maps._page`).
 """
 
 from __future__ import annotations
@@ -131,6 +137,9 @@ class Data:
     incidents_path: Path | None = None
     load_column: str | None = None
     loads_path: Path | None = None  # statistics table (--loads)
+    id_column: str | None = None  # the column mapping chosen on upload
+    name_column: str | None = None
+    station_columns: dict[str, str] = field(default_factory=dict)
     base: Path = Path("/")  # folder the downloaded scenario's paths are relative to
     title: str | None = None
     river: Path | None = None
@@ -156,6 +165,9 @@ def _read_data(
     *,
     load_column: str | None = None,
     loads: Path | None = None,
+    id_column: str | None = None,
+    name_column: str | None = None,
+    columns: dict[str, str] | None = None,
     base: Path,
     title: str | None = None,
     river: Path | None = None,
@@ -167,7 +179,9 @@ def _read_data(
     from zoning.io.incidents import incidents_from_file
     from zoning.io.stations import stations_from_file
 
-    frame = stations_from_file(stations)
+    frame = stations_from_file(
+        stations, id_column=id_column, name_column=name_column, columns=columns or None
+    )
     table = incidents_from_file(incidents) if incidents is not None else None
     if loads is not None:  # read once now, so a bad table is reported on upload
         from zoning.io.loadtable import loads_table_from_file
@@ -193,6 +207,9 @@ def _read_data(
         incidents_path=incidents,
         load_column=load_column,
         loads_path=loads,
+        id_column=id_column,
+        name_column=name_column,
+        station_columns=dict(columns or {}),
         base=base,
         title=title,
         river=river,
@@ -200,6 +217,86 @@ def _read_data(
         links=dict(sorted(links.items())),
         near=dict(sorted(near.items())),
     )
+
+
+#: Station attributes the column-mapping step offers, with their labels.
+MAPPABLE = (
+    ("station_id", "编号列", "Id column"),
+    ("station_name", "名称列", "Name column"),
+    ("is_urban_core", "城关标记列", "Urban-core flag column"),
+    ("population", "户籍人口列", "Population column"),
+    ("officers", "警力列", "Officers column"),
+    ("has_case_area", "办案区列", "Case-area column"),
+    ("communities", "社区村居数列", "Communities column"),
+    ("seat_lon", "驻地经度列", "Seat longitude column"),
+    ("seat_lat", "驻地纬度列", "Seat latitude column"),
+)
+
+
+def column_choices(path: Path) -> tuple[list[str], dict[str, str]]:
+    """The attribute columns of a station file and the ones recognised automatically.
+
+    Returns
+    -------
+    columns, detected
+        Every column except the geometry, and canonical name → column for the
+        recognised ones (what :func:`zoning.io.stations.stations_from_file` would use).
+    """
+    from zoning.io.columns import STATION_ALIASES, resolve_columns
+    from zoning.io.encoding import read_vector
+
+    raw, _ = read_vector(path, None)
+    columns = [str(c) for c in raw.columns if c != raw.geometry.name]
+    detected, _ = resolve_columns(columns, STATION_ALIASES, {})
+    return columns, {str(k): str(v) for k, v in detected.items()}
+
+
+def locks_that_follow(
+    locked: list[str], zone_of: dict[str, int], *, k: int, core: str | None
+) -> tuple[dict[str, int], tuple[tuple[str, ...], ...]]:
+    """Turn "keep these stations in their current zone" into scenario locks.
+
+    The locks follow the stations, not the zone numbers: locked stations that
+    share a zone now get one zone label, those of different zones different
+    labels, numbered from the first label free of the urban core (zone 1), so a
+    lock never points at a zone that a smaller K no longer has. When the locked
+    stations span more zones than K allows, each zone's locked stations are kept
+    together instead (their zones may then merge).
+
+    Returns
+    -------
+    locks, together
+        ``Scenario.locks`` (station name → zone) and extra ``Scenario.together`` groups.
+    """
+    kept = [n for n in locked if n in zone_of and n != core]
+    zones = sorted({zone_of[n] for n in kept})
+    labels = list(range(2 if core is not None else 1, k + 1))
+    if len(zones) <= len(labels):
+        label = dict(zip(zones, labels, strict=False))
+        return {n: label[zone_of[n]] for n in kept}, ()
+    groups = (tuple(n for n in kept if zone_of[n] == z) for z in zones)
+    return {}, tuple(g for g in groups if len(g) >= 2)
+
+
+def stable_colours(zones: Any, previous: Any | None) -> dict[int, str] | None:
+    """Zone colours that repeat the previous plan's for the zones that continue it.
+
+    Each zone takes the colour of the previous zone it overlaps most (see
+    :func:`zoning.maps.style.matched_colours`); ``None`` without a previous plan.
+    """
+    if previous is None:
+        return None
+    from zoning.maps.style import matched_colours
+
+    return matched_colours(zones, previous)
+
+
+def _md(text: object) -> str:
+    """User text for a Streamlit message: Markdown, HTML and LaTeX characters escaped."""
+    return "".join("\\" + c if c in _MARKDOWN else c for c in str(text))
+
+
+_MARKDOWN = set("\\`*_{}[]()<>#+-.!|~$:=&\"'")
 
 
 def _demo_data() -> Data:
@@ -231,8 +328,14 @@ def _save_upload(upload: Any, folder: Path) -> Path:
     return shapes[0]
 
 
-def _plan(data: Data, scenario: Any, out: Path) -> dict[str, Any]:
-    """Compute loads, partition, write the outputs into ``out``; time it all."""
+def _plan(
+    data: Data, scenario: Any, out: Path, *, previous: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Compute loads, partition, write the outputs into ``out``; time it all.
+
+    With the ``previous`` run, zones that continue a previous zone keep its colour
+    (the ``colour`` column of the zones frame, used by every map).
+    """
     from zoning.workflow.plan import load_from_scenario, write_outputs
     from zoning.workflow.run import plan_stations
 
@@ -246,6 +349,10 @@ def _plan(data: Data, scenario: Any, out: Path) -> dict[str, Any]:
             incidents=data.incidents,
         )
         result = plan_stations(data.frame, load, scenario=scenario, source=data.stations_path.name)
+        before = previous["result"].zones if previous is not None else None
+        colours = stable_colours(result.zones, before)
+        if colours is not None:
+            result.zones["colour"] = [colours[int(z)] for z in result.zones["zone"]]
         files = write_outputs(result, out, scenario=scenario)
     notes = list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, Warning)))
     return {
@@ -302,12 +409,20 @@ def _sidebar_data(st: Any, state: Any) -> None:
         type=["csv", "xlsx", "xls"],
         key="loads_upload",
     )
-    column = st.sidebar.text_input(
-        tr("或：站点文件中的警情量列", "or: load column of the stations file"), key="load_col"
-    )
+    mapping = _column_mapping(st, state, stations)
+    if mapping is None:
+        column = ""
+    else:
+        none = tr("（不用）", "(none)")
+        picked = st.sidebar.selectbox(
+            tr("或：站点文件中的警情量列", "or: load column of the stations file"),
+            [none, *mapping["columns"]],
+            key="load_col",
+        )
+        column = "" if picked == none else str(picked)
     if st.sidebar.button(tr("载入上传的文件", "Load the uploaded files"), key="load_uploads"):
         sources = (incidents is not None) + (loads is not None) + bool(column.strip())
-        if stations is None or sources != 1:
+        if stations is None or mapping is None or sources != 1:
             st.sidebar.error(
                 tr(
                     "请上传辖区文件，并给出一种警情来源：警情文件、警情统计表或警情量列",
@@ -315,24 +430,68 @@ def _sidebar_data(st: Any, state: Any) -> None:
                 )
             )
             return
-        folder = Path(tempfile.mkdtemp(prefix="zoning-upload-"))
+        folder = mapping["folder"]
 
         def read() -> Data:
-            s_path = _save_upload(stations, folder)
             i_path = _save_upload(incidents, folder) if incidents is not None else None
             l_path = _save_upload(loads, folder) if loads is not None else None
             extra = incidents if incidents is not None else loads
             label = stations.name + (f" + {extra.name}" if extra is not None else "")
+            chosen = dict(mapping["chosen"])
             return _read_data(
                 label,
-                s_path,
+                mapping["path"],
                 i_path,
                 load_column=column.strip() or None,
                 loads=l_path,
+                id_column=chosen.pop("station_id", None),
+                name_column=chosen.pop("station_name", None),
+                columns=chosen,
                 base=folder,
             )
 
         _set_data(st, state, read)
+
+
+def _column_mapping(st: Any, state: Any, upload: Any) -> dict[str, Any] | None:
+    """The column-mapping step of an uploaded station file.
+
+    The file is saved once per upload; every attribute column is offered for each
+    station attribute (recognised ones preselected). Returns the saved path, its
+    folder, the columns and the columns chosen (canonical name → column), or
+    ``None`` before a file is uploaded or when it cannot be read.
+    """
+    if upload is None:
+        return None
+    key = (upload.name, getattr(upload, "file_id", None) or len(upload.getvalue()))
+    saved = state.get("stations_saved")
+    if saved is None or saved["key"] != key:
+        folder = Path(tempfile.mkdtemp(prefix="zoning-upload-"))
+        try:
+            path = _save_upload(upload, folder)
+            columns, detected = column_choices(path)
+        except ZoningError as exc:
+            st.sidebar.error(_md(exc))
+            return None
+        saved = {"key": key, "folder": folder, "path": path, "columns": columns}
+        saved["detected"] = detected
+        state["stations_saved"] = saved
+    auto = tr("（自动识别）", "(recognised)")
+    chosen: dict[str, str] = {}
+    with st.sidebar.expander(tr("列对照", "Column mapping"), expanded=False):
+        st.caption(
+            tr(
+                "如自动识别有误，请为每项选择站点文件中的列。",
+                "If a column was not recognised, choose it from the station file.",
+            )
+        )
+        for canon, zh, en in MAPPABLE:
+            found = saved["detected"].get(canon)
+            label = tr(zh, en) + (f"（{_md(found)}）" if found else "")
+            value = st.selectbox(label, [auto, *saved["columns"]], key=f"col_{canon}")
+            if value != auto:
+                chosen[canon] = str(value)
+    return {**saved, "chosen": chosen}
 
 
 def _set_data(st: Any, state: Any, read: Any) -> None:
@@ -340,10 +499,11 @@ def _set_data(st: Any, state: Any, read: Any) -> None:
         with st.spinner(tr("正在读取数据…", "Reading the data…")):
             state["data"] = read()
     except ZoningError as exc:
-        st.sidebar.error(str(exc))
+        st.sidebar.error(_md(exc))
         return
     for key in ("k", "core", "locks", "together", "forbidden", "forced", "run", "previous"):
         state.pop(key, None)
+    state.pop("stations_saved", None)  # the next upload starts a new folder
     state["replan"] = True
 
 
@@ -386,10 +546,9 @@ def _sidebar_options(st: Any, state: Any, data: Data) -> Any:
         run = state.get("run")
         current = run["result"].plan if run else None
         locks = st.multiselect(
-            tr("锁定（保持在当前防区）", "Lock (keep in the current zone)"),
+            tr("锁定（与当前防区的其他锁定所保持同区）", "Lock (keep in the current zone)"),
             data.names,
             key="locks",
-            disabled=current is None,
             placeholder=pick,
         )
         together = st.multiselect(
@@ -411,9 +570,15 @@ def _sidebar_options(st: Any, state: Any, data: Data) -> Any:
             placeholder=tr("选择邻近的两个所", "Choose nearby pairs"),
         )
         submitted = st.form_submit_button(tr("重新规划", "Re-plan"), type="primary")
-    zone_of = {}
+    zone_of: dict[str, int] = {}
     if current is not None:
         zone_of = dict(zip(current[S.STATION_NAME], current[S.ZONE].astype(int), strict=True))
+    core_name = None if core == auto else str(core)
+    if core_name is None and S.IS_URBAN_CORE in data.frame:
+        flagged = data.frame.loc[data.frame[S.IS_URBAN_CORE].astype(bool), S.STATION_NAME]
+        core_name = str(flagged.iloc[0]) if len(flagged) == 1 else None
+    lock_zones, lock_groups = locks_that_follow(list(locks), zone_of, k=int(k), core=core_name)
+    groups = ((tuple(together),) if len(together) >= 2 else ()) + lock_groups
     scenario = Scenario(
         stations=data.stations_path,
         incidents=data.incidents_path,
@@ -424,12 +589,15 @@ def _sidebar_options(st: Any, state: Any, data: Data) -> Any:
         balance=balance,
         urban_core=None if core == auto else core,
         category_weights={c: float(w) for c, w in weights.items() if float(w) != 1.0},
-        locks={name: int(zone_of[name]) for name in locks if name in zone_of},
-        together=(tuple(together),) if len(together) >= 2 else (),
+        locks=lock_zones,
+        together=groups,
         forbidden_links=tuple(data.links[x] for x in forbidden),
         forced_links=tuple(data.near[x] for x in forced),
         title=data.title,
         lang=state["lang"],
+        id_column=data.id_column,
+        name_column=data.name_column,
+        station_columns=dict(data.station_columns),
     )
     return scenario, submitted
 
@@ -467,7 +635,7 @@ def _results(st: Any, state: Any, data: Data) -> None:
     if previous is not None:
         ids = dict(zip(result.plan["station_id"], result.plan["station_name"], strict=True))
         _, moved = compare_assignments(_zones_of(previous["result"].plan), _zones_of(result.plan))
-        names = "、".join(ids[s] for s in moved)
+        names = _md("、".join(ids[s] for s in moved))
         st.info(
             tr(f"与上一方案相比调整了 {len(moved)} 个派出所：{names}", f"Moved: {len(moved)}")
             if moved
@@ -484,14 +652,14 @@ def _results(st: Any, state: Any, data: Data) -> None:
     st.table(_zone_table(result))
     _downloads(st, run, data)
     for note in run["notes"]:
-        st.warning(note)
+        st.warning(_md(note))
 
 
 def _downloads(st: Any, run: dict[str, Any], data: Data) -> None:
     from zoning.scenario import scenario_to_text
 
     files = run["files"]
-    cols = st.columns(3)
+    cols = st.columns(5)
     cols[0].download_button(
         tr("下载地图（HTML）", "Download the map (HTML)"),
         files["map"].read_bytes(),
@@ -508,6 +676,24 @@ def _downloads(st: Any, run: dict[str, Any], data: Data) -> None:
         on_click="ignore",
         key="dl_excel",
     )
+    for col, kind, label, mime in (
+        (cols[3], "png", tr("下载打印地图（PNG）", "Download the print map (PNG)"), "image/png"),
+        (
+            cols[4],
+            "pdf",
+            tr("下载打印地图（PDF）", "Download the print map (PDF)"),
+            "application/pdf",
+        ),
+    ):
+        if kind in files:  # written unless printing is switched off
+            col.download_button(
+                label,
+                files[kind].read_bytes(),
+                file_name=f"map.{kind}",
+                mime=mime,
+                on_click="ignore",
+                key=f"dl_{kind}",
+            )
     text = scenario_to_text(replace(run["scenario"], out=None), base=data.base)
     cols[2].download_button(
         tr("下载场景文件（TOML）", "Download the scenario (TOML)"),
@@ -543,15 +729,15 @@ def main() -> None:
             )
         )
         return
-    st.caption(tr(f"数据：{data.label}", f"Data: {data.label}"))
+    st.caption(tr(f"数据：{_md(data.label)}", f"Data: {_md(data.label)}"))
     scenario, submitted = _sidebar_options(st, state, data)
     if submitted or state.pop("replan", False):
         out = Path(tempfile.mkdtemp(prefix="zoning-run-"))
         try:
             with st.spinner(tr("正在规划…", "Planning…")):
-                run = _plan(data, scenario, out)
+                run = _plan(data, scenario, out, previous=state.get("run"))
         except ZoningError as exc:
-            st.error(str(exc))
+            st.error(_md(exc))
             shutil.rmtree(out, ignore_errors=True)
         else:
             old = state.get("previous")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html as _html
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -165,8 +166,20 @@ def zone_names(zones: pd.DataFrame) -> list[str]:
     ]
 
 
+#: Optional zones column with each zone's fill colour (``#RRGGBB``), e.g. kept stable
+#: across re-plans by the app; when every zone has one, every drawing uses it.
+COLOUR = "colour"
+_HEX = re.compile(r"#[0-9A-Fa-f]{6}")
+
+
 def zone_colours(zones: pd.DataFrame) -> dict[int, str]:
-    """Palette colours for the other zones in zone order; the urban core gets its own."""
+    """Palette colours for the other zones in zone order; the urban core gets its own.
+
+    A :data:`COLOUR` column wins when every zone has a valid ``#RRGGBB`` there.
+    """
+    given = column(zones, COLOUR, None)
+    if all(isinstance(c, str) and _HEX.fullmatch(c) for c in given):
+        return dict(zip(zones[ZONE].astype(int), given, strict=True))
     urban = dict(zip(zones[ZONE].astype(int), column(zones, IS_URBAN_CORE, False), strict=True))
     rural = sorted(z for z, u in urban.items() if not truthy(u))
     palette = dict(zip(rural, [*ZONE_COLOURS, *[SPARE_COLOUR] * len(rural)], strict=False))
