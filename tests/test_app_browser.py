@@ -255,6 +255,7 @@ def test_app_in_headless_chromium_stays_on_localhost(server: str, tmp_path: Path
                 accept_downloads=True, viewport={"width": 1400, "height": 1450}
             )
             context.set_default_timeout(60_000)
+            expect.set_options(timeout=90_000)  # wait for states, however slow the machine
             context.on("request", lambda r: requests.append(r.url))
             page = context.new_page()
             page.on("websocket", lambda ws: requests.append(ws.url))

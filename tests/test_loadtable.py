@@ -336,7 +336,7 @@ def test_plan_and_evaluate_take_loads_on_the_command_line_and_in_the_scenario(
     assert result.exit_code == 0, result.output
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["intake"]["kind"] == "load_table"
-    assert report["inputs"]["loads"] == str(table)
+    assert (out / report["inputs"]["loads"]).resolve() == table.resolve()  # relative to out
     assert (
         report["total_load"]
         == report["intake"]["weighted_total"]

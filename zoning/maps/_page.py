@@ -26,11 +26,22 @@ strings that the scripts insert as HTML are escaped for HTML by
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from branca.element import Element, Figure, MacroElement
 
-__all__ = ["PageData", "Verbatim", "VerbatimMacro", "script_json"]
+__all__ = ["PageData", "Verbatim", "VerbatimMacro", "script_json", "without_data"]
+
+_BLOCK = re.compile(r'<script type="application/json" id="[^"<>]*">[^<]*</script>')
+_TITLE = re.compile(r"<title>[^<]*</title>")
+
+
+def without_data(page: str) -> str:
+    """The page without its data blocks and ``<title>``: the places user text lives,
+    never loaded as a resource (a station named ``src=//x`` is not a remote reference)."""
+    return _TITLE.sub("", _BLOCK.sub("", page), count=1)
+
 
 _SCRIPT_ESCAPES = {
     "<": "\\u003c",

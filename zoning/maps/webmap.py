@@ -53,7 +53,7 @@ from zoning.maps import basemaps as _basemaps
 from zoning.maps import decision as _decision
 from zoning.maps import offline as _offline
 from zoning.maps import style as K
-from zoning.maps._page import PageData, VerbatimMacro
+from zoning.maps._page import PageData, VerbatimMacro, without_data
 from zoning.maps.style import FONT_STACK, URBAN_CORE_COLOUR, ZONE_COLOURS, esc
 
 __all__ = ["FONT_STACK", "URBAN_CORE_COLOUR", "ZONE_COLOURS", "map_from_plan", "save_map"]
@@ -550,7 +550,7 @@ def save_map(m: Element, path: str | Path, *, online: bool = False) -> Path:
     page = copy.deepcopy(m).get_root().render()  # rendering mutates folium's element tree
     if not online:
         page = _offline.inline_resources(page)
-        remote = _offline.external_resources(page, allowed_tiles=tiles)
+        remote = _offline.external_resources(without_data(page), allowed_tiles=tiles)
         if remote:
             raise _offline.OfflineAssetError(
                 tr(
