@@ -368,7 +368,7 @@ def test_plan_and_evaluate_take_loads_on_the_command_line_and_in_the_scenario(
     )  # fmt: skip
     assert ev.exit_code == 0, ev.output
     ev_report = json.loads((tmp_path / "ev" / "report.json").read_text(encoding="utf-8"))
-    assert ev_report["inputs"]["loads"] == str(table)
+    assert (tmp_path / "ev" / ev_report["inputs"]["loads"]).resolve() == table.resolve()
     assert ev_report["intake"]["weighted_total"] == report["intake"]["weighted_total"]
 
 
