@@ -2,7 +2,7 @@
 
 ``filterwarnings = error`` makes any "Glyph … missing from font" warning fail
 these tests, so a passing run means every Chinese character had a glyph.
-The demo county's page is kept as ``tests/artifacts/print_demo.png``.
+The demo county's page goes to pytest's temporary folder (the path is printed).
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ try:  # pytest's default "prepend" import mode puts tests/ on sys.path
 except ImportError:  # tests/ imported as a package
     from tests.test_maps import demo_result, demo_river, fake_river, make_fake_plan
 
-ARTIFACTS = Path(__file__).with_name("artifacts")
 DAY = dt.date(2025, 11, 21)
 
 
@@ -90,16 +89,15 @@ def _ps_name(family: str) -> bytes:
     return font_manager.get_font(path).postscript_name.encode()
 
 
-def test_demo_page(need_cjk: str) -> None:
-    """The demo county's printable page, kept as an artifact to look at."""
+def test_demo_page(need_cjk: str, tmp_path: Path) -> None:
+    """The demo county's printable page (printed path: an artifact to look at)."""
     result = demo_result()
-    ARTIFACTS.mkdir(exist_ok=True)
     png, pdf = plan_to_print(
         result.plan,
         result.zones,
         title="示例县 多所连片防区规划（草案）",
-        path_png=ARTIFACTS / "print_demo.png",
-        path_pdf=ARTIFACTS / "print_demo.pdf",
+        path_png=tmp_path / "print_demo.png",
+        path_pdf=tmp_path / "print_demo.pdf",
         river=demo_river(),
         spread=result.report["spread"],
         date=DAY,
