@@ -4,8 +4,9 @@ The library raises :class:`zoning.errors.ZoningError`; here it becomes one
 clear message on stderr and exit code 1, never a traceback. Usage errors
 (unknown option, missing argument) exit with code 2. The commands live in
 :mod:`zoning.cli.plan` (plan, demo, init), :mod:`zoning.cli.workflow`
-(evaluate, compare, app) and :mod:`zoning.cli.jurisdictions`; heavy libraries
-are imported only when a command runs.
+(evaluate, compare, app), :mod:`zoning.cli.jurisdictions` and
+:mod:`zoning.cli.bundle` (the offline install bundle); heavy libraries are
+imported only when a command runs.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import click
 
 from zoning.cli._common import debug_option
+from zoning.cli.bundle import bundle_command
 from zoning.cli.jurisdictions import jurisdictions_command
 from zoning.cli.plan import demo_command, init_command, plan_command
 from zoning.cli.workflow import app_command, compare_command, evaluate_command
@@ -35,6 +37,7 @@ for _command in (
     compare_command,
     app_command,
     jurisdictions_command,
+    bundle_command,
 ):
     cli.add_command(_command)
 
