@@ -1,4 +1,4 @@
-"""The small text files of an offline bundle: install and launcher scripts, 安装说明.txt.
+"""The files of an offline bundle besides the wheels: scripts, 安装说明.txt, manifest, zip.
 
 Every value put into these texts comes from zoning itself (platform names,
 Python versions, the folder name), never from user data, and is substituted
@@ -7,9 +7,24 @@ with plain string formatting.
 
 from __future__ import annotations
 
+import shutil
+import zipfile
 from collections.abc import Sequence
+from pathlib import Path
 
-__all__ = ["install_bat", "install_sh", "launcher_bat", "launcher_sh", "notes_zh"]
+from zoning._bundle_install import MANIFEST, sha256_of
+
+__all__ = [
+    "extract_demo",
+    "install_bat",
+    "install_sh",
+    "launcher_bat",
+    "launcher_sh",
+    "notes_zh",
+    "write_manifest",
+    "write_text",
+    "zip_folder",
+]
 
 #: Short platform names → how the notes call them.
 PLATFORM_LABELS = {
@@ -182,3 +197,59 @@ def notes_zh(
   · Linux 提示 glibc 版本过低：本安装包需要 glibc ≥ {glibc}。
 """
     return lines.replace("\n", "\r\n")
+
+
+def zip_folder(folder: Path, zip_path: Path) -> Path:
+    """Write ``zip_path`` holding ``folder`` as its top-level folder.
+
+    Wheels (already compressed) are stored, text is deflated; shell scripts
+    keep their executable bit.
+    """
+    partial = zip_path.with_name(zip_path.name + ".partial")
+    with zipfile.ZipFile(partial, "w") as archive:
+        for path in sorted(folder.rglob("*")):
+            if not path.is_file():
+                continue
+            name = f"{folder.name}/{path.relative_to(folder).as_posix()}"
+            info = zipfile.ZipInfo.from_file(path, name)
+            info.compress_type = (
+                zipfile.ZIP_STORED if path.suffix == ".whl" else zipfile.ZIP_DEFLATED
+            )
+            if path.suffix == ".sh":
+                info.external_attr = 0o100755 << 16
+            with open(path, "rb") as source, archive.open(info, "w", force_zip64=True) as target:
+                shutil.copyfileobj(source, target, 1 << 20)
+    partial.replace(zip_path)
+    return zip_path
+
+
+def write_text(path: Path, text: str, *, executable: bool = False) -> None:
+    """Write ``text`` as UTF-8 exactly (no newline translation), optionally executable."""
+    path.write_text(text, encoding="utf-8", newline="")
+    if executable:
+        path.chmod(0o755)
+
+
+def write_manifest(folder: Path) -> None:
+    """Write ``SHA256SUMS.txt``: every file's SHA-256, in ``sha256sum`` format."""
+    lines = [
+        f"{sha256_of(path)}  {path.relative_to(folder).as_posix()}"
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != MANIFEST
+    ]
+    (folder / MANIFEST).write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")
+
+
+def extract_demo(wheel: Path, dest: Path) -> Path | None:
+    """The demo county files shipped inside the zoning wheel (``zoning/_demo_data/``)."""
+    prefix = "zoning/_demo_data/"
+    with zipfile.ZipFile(wheel) as archive:
+        members = [
+            n for n in archive.namelist() if n.startswith(prefix) and not n.endswith((".py", "/"))
+        ]
+        if not members:
+            return None
+        dest.mkdir(parents=True)
+        for member in members:
+            (dest / member.removeprefix(prefix)).write_bytes(archive.read(member))
+    return dest

@@ -30,28 +30,38 @@ Examples
 
 from __future__ import annotations
 
-import email.parser
 import importlib.metadata
 import json
 import platform as _platform_module
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
 import tomllib
 import zipfile
-from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from packaging.markers import Marker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from zoning import _bundle_files, _bundle_install
+from zoning._bundle_files import extract_demo, write_manifest, write_text, zip_folder
 from zoning._i18n import tr
-from zoning._pip import missing_from_output, run_pip
+from zoning._pip import (
+    GLIBC,
+    PLATFORMS,
+    closure_problems,
+    markers_for,
+    missing_from_output,
+    platform_tags,
+    run_pip,
+    unknown_platform,
+    wheel_glibc,
+    wheel_requirements,
+)
 from zoning.errors import ZoningError
 
 __all__ = [
@@ -74,43 +84,12 @@ __all__ = [
     "verify_bundle",
 ]
 
-#: Platforms a bundle can serve, by the short names ``--platform`` takes.
-PLATFORMS = ("win_amd64", "manylinux_x86_64", "manylinux_aarch64")
 #: Python versions served by default.
 PYTHONS = ("3.11", "3.12")
-#: Oldest glibc the Linux wheels may need: 麒麟 Kylin V10 and 统信 UOS 20 ship 2.28.
-GLIBC = (2, 28)
 
 MANIFEST = _bundle_install.MANIFEST
 INFO = _bundle_install.INFO
 NOTES = "安装说明.txt"
-
-_MARKERS = {
-    "win_amd64": {
-        "os_name": "nt",
-        "sys_platform": "win32",
-        "platform_system": "Windows",
-        "platform_machine": "AMD64",
-        "platform_release": "10",
-        "platform_version": "10.0.19045",
-    },
-    "manylinux_x86_64": {
-        "os_name": "posix",
-        "sys_platform": "linux",
-        "platform_system": "Linux",
-        "platform_machine": "x86_64",
-        "platform_release": "",
-        "platform_version": "",
-    },
-    "manylinux_aarch64": {
-        "os_name": "posix",
-        "sys_platform": "linux",
-        "platform_system": "Linux",
-        "platform_machine": "aarch64",
-        "platform_release": "",
-        "platform_version": "",
-    },
-}
 
 Progress = Callable[[str], None]
 
@@ -218,7 +197,7 @@ class TargetResult:
         """Oldest glibc all the pair's wheels accept (Linux pairs), e.g. ``"2.28"``."""
         if not self.target.platform.startswith("manylinux"):
             return None
-        needed = max((_wheel_glibc(w.filename) for w in self.wheels), default=(2, 5))
+        needed = max((wheel_glibc(w.filename) for w in self.wheels), default=(2, 5))
         return f"{needed[0]}.{needed[1]}"
 
 
@@ -254,28 +233,6 @@ class BundleResult:
         return sum(_file_size(path) for path in self.folder.rglob("*") if path.is_file())
 
 
-def platform_tags(platform: str) -> list[str]:
-    """pip ``--platform`` values for a short platform name, most preferred first.
-
-    pip does not widen ``manylinux_2_28_x86_64`` to older manylinux tags, so all
-    of them are listed, from glibc :data:`GLIBC` down to the oldest.
-
-    Examples
-    --------
-    >>> platform_tags("manylinux_aarch64")[:2]
-    ['manylinux_2_28_aarch64', 'manylinux_2_27_aarch64']
-    """
-    if platform == "win_amd64":
-        return ["win_amd64"]
-    arch = platform.removeprefix("manylinux_")
-    if platform not in PLATFORMS:
-        raise ZoningError(_unknown_platform(platform))
-    oldest = 5 if arch == "x86_64" else 17
-    tags = [f"manylinux_2_{minor}_{arch}" for minor in range(GLIBC[1], oldest - 1, -1)]
-    legacy = ["manylinux2014", "manylinux2010", "manylinux1"] if arch == "x86_64" else []
-    return tags + [f"{name}_{arch}" for name in legacy or ["manylinux2014"]]
-
-
 def marker_environment(target: Target) -> dict[str, str]:
     """PEP 508 environment markers of a machine of the target's platform and Python.
 
@@ -284,17 +241,7 @@ def marker_environment(target: Target) -> dict[str, str]:
     >>> marker_environment(Target("win_amd64", "3.12"))["sys_platform"]
     'win32'
     """
-    if target.platform not in _MARKERS:
-        raise ZoningError(_unknown_platform(target.platform))
-    full = f"{target.python}.0"
-    return {
-        **_MARKERS[target.platform],
-        "implementation_name": "cpython",
-        "implementation_version": full,
-        "platform_python_implementation": "CPython",
-        "python_version": target.python,
-        "python_full_version": full,
-    }
+    return markers_for(target.platform, target.python)
 
 
 def targets_from(
@@ -309,7 +256,7 @@ def targets_from(
     """
     platforms = list(dict.fromkeys(platforms))
     pythons = list(dict.fromkeys(pythons))
-    problems = [_unknown_platform(p) for p in platforms if p not in PLATFORMS]
+    problems = [unknown_platform(p) for p in platforms if p not in PLATFORMS]
     for python in pythons:
         major, _, minor = python.partition(".")
         if major != "3" or not minor.isdigit() or int(minor) < 11:
@@ -346,76 +293,6 @@ def host_target() -> Target:
             )
         )
     return Target(platform, "{}.{}".format(*sys.version_info[:2]))
-
-
-def closure_problems(
-    requirements: Sequence[str],
-    dists: Mapping[str, tuple[str, Sequence[str]]],
-    environment: Mapping[str, str],
-) -> tuple[list[str], list[str]]:
-    """Check that a set of distributions holds everything the requirements need on a target.
-
-    Parameters
-    ----------
-    requirements
-        The top-level requirements, e.g. ``["zoning[app] @ file:///…", "pip"]``.
-    dists
-        Canonical name → (version, its ``Requires-Dist`` lines).
-    environment
-        The target's marker environment (:func:`marker_environment`).
-
-    Returns
-    -------
-    tuple of (list of str, list of str)
-        Unmet requirements, each as ``"requirement (needed by X)"``, and names
-        in ``dists`` nothing needs on the target.
-
-    Examples
-    --------
-    >>> dists = {"a": ("1.0", ['b; sys_platform == "win32"']), "b": ("2.0", [])}
-    >>> closure_problems(["a"], dists, {"sys_platform": "linux"})
-    ([], ['b'])
-    >>> closure_problems(["a"], {"a": dists["a"]}, {"sys_platform": "win32"})
-    (['b; sys_platform == "win32" (needed by a 1.0)'], [])
-    """
-    missing: list[str] = []
-    needed: set[str] = set()
-    queue = deque((Requirement(text), "", frozenset[str]()) for text in requirements)
-    seen: set[tuple[str, frozenset[str]]] = set()
-    while queue:
-        requirement, parent, parent_extras = queue.popleft()
-        marker = requirement.marker
-        if marker is not None and not _marker_true(marker, environment, parent_extras):
-            continue
-        name = str(canonicalize_name(requirement.name))
-        dist = dists.get(name)
-        if dist is None or not requirement.specifier.contains(dist[0], prereleases=True):
-            missing.append(f"{requirement} (needed by {parent or 'the bundle'})")
-            continue
-        needed.add(name)
-        key = (name, frozenset(requirement.extras))
-        if key in seen:
-            continue
-        seen.add(key)
-        for line in dist[1]:
-            queue.append((Requirement(line), f"{name} {dist[0]}", key[1]))
-    return missing, sorted(set(dists) - needed)
-
-
-def _marker_true(marker: Marker, environment: Mapping[str, str], extras: frozenset[str]) -> bool:
-    """A dependency applies if its marker holds with no extra or with a requested one."""
-    return any(marker.evaluate({**environment, "extra": extra}) for extra in ("", *sorted(extras)))
-
-
-def wheel_requirements(path: Path) -> list[str]:
-    """The ``Requires-Dist`` lines of a wheel's METADATA."""
-    with zipfile.ZipFile(path) as archive:
-        names = [n for n in archive.namelist() if n.count("/") == 1]
-        meta = [n for n in names if n.endswith(".dist-info/METADATA")]
-        if not meta:
-            raise ZoningError(tr(f"{path.name} 不是有效的 wheel", f"{path.name} is not a wheel"))
-        text = archive.read(meta[0]).decode("utf-8")
-    return email.parser.HeaderParser().parsestr(text).get_all("Requires-Dist") or []
 
 
 def resolve_targets(
@@ -586,7 +463,7 @@ def bundle_from_requirements(
                 + "\n".join(f"{r.target.label}: {r.problem}" for r in results)
             )
         _write_texts(staging, out.name, zip_path, roots, results, demo)
-        _write_manifest(staging)
+        write_manifest(staging)
         shutil.rmtree(out, ignore_errors=True)
         old_zip.unlink(missing_ok=True)  # checked above: an earlier zip of this bundle
         staging.rename(out)
@@ -650,8 +527,10 @@ def make_bundle(
         else:
             if progress:
                 progress(tr("构建 zoning 的 wheel……", "Building the zoning wheel…"))
-            wheel = build_zoning_wheel(source_path, Path(tmp), exclude=(out,))
-        demo = _extract_demo(wheel, Path(tmp) / "demo")
+            wheel = build_zoning_wheel(
+                source_path, Path(tmp), exclude=(out, out.with_suffix(".zip"))
+            )
+        demo = extract_demo(wheel, Path(tmp) / "demo")
         extra = "[app]" if app else ""
         requirement = f"zoning{extra} @ {wheel.as_uri()}"
         result = bundle_from_requirements(
@@ -714,9 +593,11 @@ _SOURCE_JUNK = (
 def copy_source(source: Path, dest: Path, *, exclude: Iterable[Path] = ()) -> Path:
     """Copy zoning's source tree without what must not reach a wheel.
 
-    Left out: version control, virtual environments, old build folders
-    (setuptools would package stale files from ``build/``), caches, ``maps/``
-    outputs, ``*.egg-info``, zips, and any bundle folder.
+    In a git checkout the copy holds the files git tracks or would track (its
+    ignore rules leave out virtual environments, ``build/`` — setuptools would
+    package stale files from there —, ``*.egg-info``, outputs and caches);
+    elsewhere everything but those folders. Bundle folders, their zips and the
+    ``exclude`` paths are always left out.
 
     Parameters
     ----------
@@ -732,21 +613,65 @@ def copy_source(source: Path, dest: Path, *, exclude: Iterable[Path] = ()) -> Pa
     Path
         ``dest``.
     """
+    source = source.resolve()
     skipped = {Path(p).resolve() for p in exclude}
 
-    def ignore(folder: str, names: list[str]) -> set[str]:
-        here = Path(folder)
-        return {
-            name
-            for name in names
-            if name in _SOURCE_JUNK
-            or name.endswith((".egg-info", ".zip", ".partial"))
-            or (here / name).resolve() in skipped
-            or (here / name / INFO).is_file()
-        }
+    def left_out(path: Path) -> bool:
+        if path.suffix in (".zip", ".partial") and path.with_suffix("") in skipped:
+            return True
+        if path.suffix == ".zip" and (path.with_suffix("") / INFO).is_file():
+            return True
+        for folder in (path, *path.parents):
+            if folder == source:
+                return False
+            if folder in skipped or (folder.is_dir() and (folder / INFO).is_file()):
+                return True
+        return False
 
-    shutil.copytree(source, dest, ignore=ignore)
+    listed = _git_files(source)
+    if listed is None:
+
+        def ignore(folder: str, names: list[str]) -> set[str]:
+            here = Path(folder)
+            return {
+                name
+                for name in names
+                if name in _SOURCE_JUNK or name.endswith(".egg-info") or left_out(here / name)
+            }
+
+        shutil.copytree(source, dest, ignore=ignore)
+        return dest
+    dest.mkdir(parents=True)
+    for relative in listed:
+        path = source / relative
+        if path.is_file() and not left_out(path):
+            (dest / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, dest / relative)
     return dest
+
+
+def _git_files(folder: Path) -> list[str] | None:
+    """Files git tracks or would track below ``folder``; ``None`` outside a checkout."""
+    try:
+        done = subprocess.run(
+            [
+                "git",
+                "-C",
+                str(folder),
+                "ls-files",
+                "-z",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+            ],
+            capture_output=True,
+            check=False,
+        )
+    except OSError:
+        return None
+    if done.returncode != 0:
+        return None
+    return sorted({name for name in done.stdout.decode("utf-8").split("\0") if name})
 
 
 def build_zoning_wheel(source: Path, dest: Path, *, exclude: Iterable[Path] = ()) -> Path:
@@ -796,30 +721,6 @@ def verify_bundle(folder: str | Path) -> tuple[list[str], list[str]]:
     return _bundle_install.verify(Path(folder))
 
 
-def zip_folder(folder: Path, zip_path: Path) -> Path:
-    """Write ``zip_path`` holding ``folder`` as its top-level folder.
-
-    Wheels (already compressed) are stored, text is deflated; shell scripts
-    keep their executable bit.
-    """
-    partial = zip_path.with_name(zip_path.name + ".partial")
-    with zipfile.ZipFile(partial, "w") as archive:
-        for path in sorted(folder.rglob("*")):
-            if not path.is_file():
-                continue
-            name = f"{folder.name}/{path.relative_to(folder).as_posix()}"
-            info = zipfile.ZipInfo.from_file(path, name)
-            info.compress_type = (
-                zipfile.ZIP_STORED if path.suffix == ".whl" else zipfile.ZIP_DEFLATED
-            )
-            if path.suffix == ".sh":
-                info.external_attr = 0o100755 << 16
-            with open(path, "rb") as source, archive.open(info, "w", force_zip64=True) as target:
-                shutil.copyfileobj(source, target, 1 << 20)
-    partial.replace(zip_path)
-    return zip_path
-
-
 def _file_size(path: Path) -> int:
     """Bytes of a file."""
     return path.stat().st_size
@@ -832,13 +733,6 @@ def _requirement(text: str) -> Requirement:
         raise ZoningError(
             tr(f"无效的依赖写法 {text!r}：{exc}", f"invalid requirement {text!r}: {exc}")
         ) from None
-
-
-def _unknown_platform(platform: str) -> str:
-    return tr(
-        f"未知平台 {platform!r}：可选 {', '.join(PLATFORMS)}",
-        f"unknown platform {platform!r}: choose from {', '.join(PLATFORMS)}",
-    )
 
 
 def _with_pip(requirements: Sequence[str]) -> list[str]:
@@ -952,35 +846,18 @@ def _record_pip_failure(outcome: TargetResult, output: str, tail: str) -> None:
 
 
 def _describe(result: TargetResult, *, kept: bool) -> str:
+    label = result.target.label
     if not result.complete:
         return tr(
-            f"{result.target.label}：不完整，已跳过 — {result.problem}",
-            f"{result.target.label}: incomplete, left out — {result.problem}",
+            f"{label}：不完整{'，已跳过' if kept else ''} — {result.problem}",
+            f"{label}: incomplete{', left out' if kept else ''} — {result.problem}",
         )
-    amount = f"{len(result.wheels)} wheel"
-    if kept:
-        amount += f"，{result.size / 1e6:.1f} MB"
+    size_mb = f"{result.size / 1e6:.1f} MB, " if kept else ""
     return tr(
-        f"{result.target.label}：齐全，{amount}（{result.seconds:.0f} 秒）",
-        f"{result.target.label}: complete, {amount.replace('，', ', ')} ({result.seconds:.0f} s)",
+        f"{label}：齐全，{len(result.wheels)} 个 wheel，{size_mb.replace(', ', '，')}"
+        f"用时 {result.seconds:.0f} 秒",
+        f"{label}: complete, {len(result.wheels)} wheels, {size_mb}{result.seconds:.0f} s",
     )
-
-
-def _wheel_glibc(filename: str) -> tuple[int, int]:
-    """Oldest glibc a wheel accepts, from its most permissive manylinux tag."""
-    legacy = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
-    best: tuple[int, int] | None = None
-    for tag in parse_wheel_filename(filename)[3]:
-        plat = tag.platform
-        version: tuple[int, int] | None = None
-        if plat.startswith("manylinux_"):
-            parts = plat.split("_")
-            version = (int(parts[1]), int(parts[2]))
-        else:
-            version = legacy.get(plat.split("_", 1)[0])
-        if version is not None and (best is None or version < best):
-            best = version
-    return best or (2, 5)
 
 
 def _lock_text(target: Target, roots: Sequence[str], wheels: Sequence[WheelFile]) -> str:
@@ -1037,11 +914,11 @@ def _write_texts(
     platforms = {r.target.platform for r in complete}
     shutil.copyfile(_bundle_install.__file__, folder / "install.py")
     if platforms & {"manylinux_x86_64", "manylinux_aarch64"}:
-        _write(folder / "install.sh", _bundle_files.install_sh(pythons), executable=True)
-        _write(folder / "zoning.sh", _bundle_files.launcher_sh(), executable=True)
+        write_text(folder / "install.sh", _bundle_files.install_sh(pythons), executable=True)
+        write_text(folder / "zoning.sh", _bundle_files.launcher_sh(), executable=True)
     if "win_amd64" in platforms:
-        _write(folder / "install.bat", _bundle_files.install_bat(pythons))
-        _write(folder / "zoning.bat", _bundle_files.launcher_bat())
+        write_text(folder / "install.bat", _bundle_files.install_bat(pythons))
+        write_text(folder / "zoning.bat", _bundle_files.launcher_bat())
     notes = _bundle_files.notes_zh(
         folder=name,
         zip_name=zip_path.name if zip_path else None,
@@ -1064,33 +941,3 @@ def _display_requirement(text: str) -> str:
     requirement = _requirement(text)
     requirement.url = None
     return str(requirement)
-
-
-def _write(path: Path, text: str, *, executable: bool = False) -> None:
-    path.write_text(text, encoding="utf-8", newline="")
-    if executable:
-        path.chmod(0o755)
-
-
-def _write_manifest(folder: Path) -> None:
-    lines = [
-        f"{_bundle_install.sha256_of(path)}  {path.relative_to(folder).as_posix()}"
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and path.name != MANIFEST
-    ]
-    (folder / MANIFEST).write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")
-
-
-def _extract_demo(wheel: Path, dest: Path) -> Path | None:
-    """The demo county files shipped inside the zoning wheel (``zoning/_demo_data/``)."""
-    prefix = "zoning/_demo_data/"
-    with zipfile.ZipFile(wheel) as archive:
-        members = [
-            n for n in archive.namelist() if n.startswith(prefix) and not n.endswith((".py", "/"))
-        ]
-        if not members:
-            return None
-        dest.mkdir(parents=True)
-        for member in members:
-            (dest / member.removeprefix(prefix)).write_bytes(archive.read(member))
-    return dest
