@@ -22,8 +22,8 @@ import pytest
 from click.testing import CliRunner
 
 from tests._wheels import make_wheel
-from zoning import _bundle_install, _cli_bundle, bundle
-from zoning._pip import missing_from_output
+from zoning import _bundle_install, bundle
+from zoning._pip import missing_from_output, wheel_glibc
 from zoning.bundle import (
     Target,
     bundle_from_requirements,
@@ -36,6 +36,7 @@ from zoning.bundle import (
     targets_from,
     verify_bundle,
 )
+from zoning.cli import bundle as cli_bundle
 from zoning.cli import cli
 from zoning.errors import ZoningError
 
@@ -132,7 +133,7 @@ def test_targets_from_names_every_bad_choice() -> None:
 
 
 def test_cli_choices_match_the_library() -> None:
-    assert _cli_bundle.PLATFORM_CHOICES == bundle.PLATFORMS
+    assert cli_bundle.PLATFORM_CHOICES == bundle.PLATFORMS
 
 
 def test_missing_from_pip_output() -> None:
@@ -147,9 +148,9 @@ def test_missing_from_pip_output() -> None:
 
 def test_wheel_glibc_is_the_most_permissive_tag() -> None:
     name = "numpy-2.4-cp311-cp311-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl"
-    assert bundle._wheel_glibc(name) == (2, 27)
-    assert bundle._wheel_glibc("a-1-cp311-cp311-manylinux2014_x86_64.whl") == (2, 17)
-    assert bundle._wheel_glibc("a-1-py3-none-any.whl") == (2, 5)
+    assert wheel_glibc(name) == (2, 27)
+    assert wheel_glibc("a-1-cp311-cp311-manylinux2014_x86_64.whl") == (2, 17)
+    assert wheel_glibc("a-1-py3-none-any.whl") == (2, 5)
 
 
 # ------------------------------------------------------- pip with the fake index
@@ -312,6 +313,35 @@ def test_zip_holds_the_folder(built: bundle.BundleResult) -> None:
     assert len(names) == len(files)
 
 
+def test_cli_check_and_build_name_the_pairs(
+    index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command through pip's own settings: PIP_NO_INDEX and PIP_FIND_LINKS."""
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(index))
+    wheel = str(index / "zoning-0.1.0-py3-none-any.whl")
+    runner = CliRunner()
+    both = ["--platform", "win_amd64", "--platform", "manylinux_x86_64", "--python", "3.11"]
+    checked = runner.invoke(cli, ["bundle", "--check", "--source", wheel, *both, "--lang", "en"])
+    assert checked.exit_code == 1
+    assert "win_amd64 · Python 3.11: complete" in checked.output
+    assert "manylinux_x86_64 · Python 3.11: incomplete" in checked.output
+    assert "fakebin>=1" in checked.output
+    assert not list(tmp_path.iterdir())  # --check writes nothing
+
+    out = tmp_path / "offline"
+    built = runner.invoke(
+        cli, ["bundle", "--out", str(out), "--source", wheel, *both, "--no-zip", "--lang", "en"]
+    )
+    assert built.exit_code == 1  # one pair left out: not a full success
+    assert "manylinux_x86_64 · Python 3.11: left out" in built.output
+    assert (out / "requirements" / "win_amd64-cp311.txt").is_file()
+    assert not (tmp_path / "offline.zip").exists()
+
+    bad = runner.invoke(cli, ["bundle", "--platform", "macos"])
+    assert bad.exit_code == 2
+
+
 def test_rebuild_replaces_a_bundle_but_never_other_folders(index: Path, tmp_path: Path) -> None:
     out = tmp_path / "zoning-offline"
     first = bundle_from_requirements(["zoning"], out, targets=[WIN311], pip_args=offline(index))
@@ -340,27 +370,56 @@ def test_no_complete_pair_is_an_error(index: Path, tmp_path: Path) -> None:
     assert not (tmp_path / "b").exists() and not (tmp_path / "b.partial").exists()
 
 
+SOURCE_FILES = (
+    "pyproject.toml",
+    "zoning/__init__.py",
+    "data/demo/stations.geojson",
+    "build/lib/zoning/stale.py",
+    ".venv/bin/python",
+    "zoning.egg-info/PKG-INFO",
+    "maps/demo/map.html",
+    "zoning/__pycache__/x.pyc",
+    "offline/bundle.json",
+    "offline.zip",
+    "elsewhere/x.txt",
+)
+
+
+def _source_tree(folder: Path) -> Path:
+    for path in SOURCE_FILES:
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_text("x")
+    return folder
+
+
+def _copied(copy: Path) -> list[str]:
+    return sorted(p.relative_to(copy).as_posix() for p in copy.rglob("*") if p.is_file())
+
+
 def test_copy_source_leaves_out_builds_venvs_and_bundles(tmp_path: Path) -> None:
-    source = tmp_path / "src"
-    for path in (
+    source = _source_tree(tmp_path / "src")
+    copy = copy_source(source, tmp_path / "copy", exclude=[source / "elsewhere"])
+    assert _copied(copy) == ["data/demo/stations.geojson", "pyproject.toml", "zoning/__init__.py"]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_copy_source_in_a_checkout_follows_gitignore(tmp_path: Path) -> None:
+    source = _source_tree(tmp_path / "src")
+    (source / ".gitignore").write_text("build/\n.venv/\n*.egg-info/\n__pycache__/\nmaps/*\n")
+    (source / "notes.txt").write_text("untracked but not ignored: part of the source")
+    subprocess.run(["git", "init", "-q", str(source)], check=True)
+    subprocess.run(["git", "-C", str(source), "add", "pyproject.toml"], check=True)
+    (source / "zoning" / "gone.py").write_text("")
+    subprocess.run(["git", "-C", str(source), "add", "zoning/gone.py"], check=True)
+    (source / "zoning" / "gone.py").unlink()  # tracked, deleted in the working tree
+    copy = copy_source(source, tmp_path / "copy", exclude=[source / "elsewhere"])
+    assert _copied(copy) == [
+        ".gitignore",
+        "data/demo/stations.geojson",
+        "notes.txt",
         "pyproject.toml",
         "zoning/__init__.py",
-        "data/demo/stations.geojson",
-        "build/lib/zoning/stale.py",
-        ".venv/bin/python",
-        ".git/HEAD",
-        "zoning.egg-info/PKG-INFO",
-        "maps/demo/map.html",
-        "zoning/__pycache__/x.pyc",
-        "offline/bundle.json",
-        "offline.zip",
-        "elsewhere/x.txt",
-    ):
-        (source / path).parent.mkdir(parents=True, exist_ok=True)
-        (source / path).write_text("x")
-    copy = copy_source(source, tmp_path / "copy", exclude=[source / "elsewhere"])
-    kept = sorted(p.relative_to(copy).as_posix() for p in copy.rglob("*") if p.is_file())
-    assert kept == ["data/demo/stations.geojson", "pyproject.toml", "zoning/__init__.py"]
+    ]
 
 
 # ------------------------------------------------------- the receiving side
