@@ -270,7 +270,7 @@ def test_app_in_headless_chromium_stays_on_localhost(server: str, tmp_path: Path
                 page.get_by_label(label).press("Tab")
             clicked = time.perf_counter()
             page.get_by_role("button", name="重新规划").click()
-            expect(rows).to_have_count(4)
+            expect(rows).to_have_count(4, timeout=60_000)  # wait for the state; speed is below
             replan = time.perf_counter() - clicked
             assert table.inner_text() != before
             expect(page.get_by_text("与上一方案相比调整了")).to_be_visible()
