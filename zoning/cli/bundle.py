@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from zoning._i18n import tr
-from zoning.cli._common import LANG, errors_to_exit
+from zoning.cli._common import LANG, debug_option, errors_to_exit
 
 if TYPE_CHECKING:
     from zoning.bundle import BundleResult
@@ -65,6 +65,7 @@ PLATFORM_CHOICES = ("win_amd64", "manylinux_x86_64", "manylinux_aarch64")
     help="校验已有安装包的 SHA-256 / verify an existing bundle folder",
 )
 @click.option("--lang", type=LANG, help="界面语言 / language (zh, en)")
+@debug_option
 def bundle_command(
     out: Path,
     platforms: tuple[str, ...],
