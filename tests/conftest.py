@@ -1,17 +1,31 @@
-"""Shared tiny hand-drawn fixtures (GerryChain style)."""
+"""Shared tiny hand-drawn fixtures and helpers (GerryChain style).
+
+Every helper more than one test file needs lives here; test files never
+import from each other.
+"""
 
 from __future__ import annotations
 
+import functools
+import json
+import os
+import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from click.testing import CliRunner, Result
 from shapely.geometry import box
 
+from tests._browser import CHROMIUM, Browser
 from zoning._i18n import set_language
+from zoning.graph import graph_from_stations
+from zoning.solve.rules import is_contiguous
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
@@ -135,6 +149,260 @@ def grid_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _chinese_by_default() -> None:
-    """Each test starts in the default language (Chinese)."""
+def _chinese_by_default() -> Iterator[None]:
+    """Each test starts and leaves in the default language (Chinese).
+
+    Resetting afterwards too keeps a test that switches to English from leaking
+    into module-scoped fixtures built before the next test's reset.
+    """
     set_language("zh")
+    yield
+    set_language("zh")
+
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+PREFIXES = list(
+    "青山石门龙潭白沙黄岗城关梅林高桥枫树桃源杨柳竹溪松岭长岭新田金坑凤凰清水大坪板桥洪塘太平双溪莲塘"
+)
+
+
+PREFIXES = ["".join(PREFIXES[i : i + 2]) for i in range(0, len(PREFIXES), 2)]
+
+
+# Any remote resource the page would load: src=/href= (not plain <a> links),
+# CSS url(...) and @import, with http://, https:// or protocol-relative //.
+_REMOTE = re.compile(
+    r"""(?ix)
+    (?P<attr>\b(?:src|href|xlink:href|srcset)\s*=\s*["']?\s*(?:https?:)?//)
+    | url\(\s*["']?\s*(?:https?:)?//
+    | @import\s+(?:url\(\s*)?["']?\s*(?:https?:)?//
+    """
+)
+
+
+def remote_resources(page: str) -> list[str]:
+    """Remote resources referenced by ``page`` (an independent check of _offline)."""
+    hits = []
+    for m in _REMOTE.finditer(page):
+        if m.group("attr"):
+            tag = page[page.rfind("<", 0, m.start()) : m.start()]
+            if re.match(r"<a\s[^<>]*$", tag, re.IGNORECASE):
+                continue  # a plain link the user may follow, not a resource the page loads
+        hits.append(page[m.start() : m.end() + 80])
+    return hits
+
+
+def _edge(a: tuple[int, int], b: tuple[int, int], n: int, amp: float) -> np.ndarray:
+    """Jagged edge from grid node a to b (identical for both neighbouring cells)."""
+    key = (min(a, b), max(a, b))
+    rng = np.random.default_rng(abs(hash(key)) % 2**32 if n > 2 else 0)
+    t = np.linspace(0.0, 1.0, n)
+    pa, pb = np.array(key[0], float), np.array(key[1], float)
+    pts = pa + np.outer(t, pb - pa)
+    if n > 2:
+        normal = np.array([-(pb - pa)[1], (pb - pa)[0]])
+        wiggle = amp * (np.sin(t * np.pi * 3) * 0.6 + rng.normal(0, 0.4, n)) * np.sin(t * np.pi)
+        pts += np.outer(wiggle, normal)
+    return pts if key[0] == a else pts[::-1]
+
+
+def make_fake_plan(
+    nx: int = 3,
+    ny: int = 3,
+    k: int = 3,
+    *,
+    names: list[str] | None = None,
+    zone_names: list[str] | None = None,
+    edge_points: int = 2,
+    urban_zone: int | None = 2,
+    teams: bool = True,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """A fake plan: an nx × ny grid of 0.1° stations around 115.2°E 27.2°N in k zones.
+
+    Zones are vertical bands of columns; the middle station of each band is its
+    centre. ``edge_points`` > 2 makes jagged, shared boundaries (a realistic size).
+    With ``teams``, the case team sits in the centre station (in the last zone: its
+    first station) and the community team in each zone's first station.
+    """
+    x0, y0, d = 115.2 - nx * 0.05, 27.2 - ny * 0.05, 0.1
+    rows = []
+    for j in range(ny):
+        for i in range(nx):
+            ring = np.vstack(
+                [
+                    _edge((i, j), (i + 1, j), edge_points, 0.04),
+                    _edge((i + 1, j), (i + 1, j + 1), edge_points, 0.04)[1:],
+                    _edge((i + 1, j + 1), (i, j + 1), edge_points, 0.04)[1:],
+                    _edge((i, j + 1), (i, j), edge_points, 0.04)[1:],
+                ]
+            )
+            n = j * nx + i
+            name = names[n] if names else f"{PREFIXES[n % len(PREFIXES)]}派出所"
+            rows.append(
+                {
+                    "station_id": f"S{n:02d}",
+                    "station_name": name,
+                    "zone": 1 + i * k // nx,
+                    "load": 100.0 + 37 * n,
+                    "population": np.nan if n == 1 else 20000.0 + 1000 * n,
+                    "officers": np.nan if n == 2 else 10.0 + n,
+                    "seat_lon": x0 + (i + 0.5) * d,
+                    "seat_lat": y0 + (j + 0.35) * d,
+                    "extra_column": "ignored",
+                    "geometry": shapely.Polygon(np.c_[x0 + ring[:, 0] * d, y0 + ring[:, 1] * d]),
+                }
+            )
+    plan = gpd.GeoDataFrame(rows, crs=4326)
+    plan["is_center"] = False
+    plan["zone_name"] = ""
+    if teams:
+        plan["is_case_team_base"] = False
+        plan["is_community_team_base"] = False
+    zlist = []
+    for z in range(1, k + 1):
+        members = plan[plan["zone"] == z]
+        centre = members.iloc[len(members) // 2]
+        plan.loc[members.index, "is_center"] = plan.loc[members.index, "station_id"].eq(
+            centre["station_id"]
+        )
+        if teams:
+            case = members.index[0] if z == k else centre.name
+            plan.loc[case, "is_case_team_base"] = True
+            plan.loc[members.index[0], "is_community_team_base"] = True
+        zname = zone_names[z - 1] if zone_names else f"第{'一二三四五'[z - 1]}防区"
+        plan.loc[members.index, "zone_name"] = zname
+        officers = members["officers"].sum()
+        zlist.append(
+            {
+                "zone": z,
+                "zone_name": zname,
+                "center_id": centre["station_id"],
+                "center_name": centre["station_name"],
+                "n_stations": len(members),
+                "load": members["load"].sum(),
+                "share": members["load"].sum() / plan["load"].sum(),
+                "officers": officers,
+                "load_per_officer": np.nan if z == 3 else members["load"].sum() / officers,
+                "is_urban_core": z == urban_zone,
+                "geometry": shapely.union_all(members.geometry.values),
+            }
+        )
+    return plan, gpd.GeoDataFrame(zlist, crs=4326)
+
+
+def fake_incidents(n: int = 400, seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame(
+        {"lon": rng.normal(115.2, 0.06, n), "lat": rng.normal(27.2, 0.05, n), "category": "治安"}
+    )
+    df.loc[0, "lon"] = np.nan  # tolerated and dropped
+    return df
+
+
+def fake_river() -> gpd.GeoDataFrame:
+    line = shapely.LineString([(115.04, 27.31), (115.15, 27.22), (115.22, 27.19), (115.36, 27.08)])
+    return gpd.GeoDataFrame({"name": ["赣江"]}, geometry=[line], crs=4326)
+
+
+@functools.cache
+def demo_result() -> Any:
+    """The demo county planned once per test session (no files written)."""
+    from zoning.io.demo import demo_folder
+    from zoning.scenario import Scenario
+    from zoning.workflow.plan import plan_from_files
+
+    demo = demo_folder()
+    scenario = Scenario(incidents=demo / "incidents.csv", river=demo / "river.geojson")
+    return plan_from_files(demo / "stations.geojson", scenario=scenario, write=False)
+
+
+def demo_river() -> gpd.GeoDataFrame:
+    from zoning.io.demo import demo_folder
+
+    return gpd.read_file(demo_folder() / "river.geojson")
+
+
+DATA_BLOCK = re.compile(r'<script type="application/json" id="[^"<>]+">(.*?)</script>', re.S)
+
+
+def page_data(page: str) -> list[dict[str, Any]]:
+    """The decoded JSON data blocks of a page (one per map), in page order."""
+    return [json.loads(block) for block in DATA_BLOCK.findall(page)]
+
+
+def strings_in(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return [s for v in value for s in strings_in(v)]
+    return []
+
+
+def readable(page: str) -> str:
+    """The page with each data block replaced by the strings it holds, one per line."""
+    return DATA_BLOCK.sub(lambda m: "\n".join(strings_in(json.loads(m.group(1)))), page)
+
+
+def check_contract(out: Path, *, k: int, core: str | None) -> tuple[gpd.GeoDataFrame, dict]:
+    for name in ("plan.geojson", "zones.geojson", "report.json", "map.html"):
+        assert (out / name).stat().st_size > 0, name
+    plan = gpd.read_file(out / "plan.geojson")
+    zones = gpd.read_file(out / "zones.geojson")
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    for col in ("station_id", "station_name", "zone", "zone_name", "is_center", "load"):
+        assert col in plan.columns, col
+    for col in ("zone", "zone_name", "center_id", "n_stations", "load"):
+        assert col in zones.columns, col
+    # every station exactly once, zones 1..K, at most K of them
+    assert plan["station_id"].is_unique
+    assert set(plan["zone"]) <= set(range(1, k + 1))
+    assert plan["zone"].nunique() <= k
+    # one centre per zone, inside the zone
+    centers = plan[plan["is_center"]]
+    assert sorted(centers["zone"]) == sorted(plan["zone"].unique())
+    assert set(centers["station_id"]) == set(zones["center_id"])
+    # contiguity on the adjacency graph of the written jurisdictions
+    graph = graph_from_stations(plan.set_index("station_id", drop=False))
+    assignment = dict(zip(plan["station_id"], plan["zone"].astype(int), strict=True))
+    assert is_contiguous(graph, assignment)
+    # the urban core alone
+    if core is not None:
+        core_zone = assignment[core]
+        assert (plan["zone"] == core_zone).sum() == 1
+    # loads conserved: Σ zone loads = Σ station loads
+    assert zones["load"].sum() == pytest.approx(plan["load"].sum(), rel=1e-12)
+    assert zones.set_index("zone")["n_stations"].to_dict() == plan["zone"].value_counts().to_dict()
+    # report
+    assert len(report["zones"]) == plan["zone"].nunique()
+    assert report["spread"] >= 0 and report["max_dev"] >= 0
+    assert report["solver"]["status"] in {"optimal", "feasible", "heuristic"}
+    assert report["solver"]["seconds"] >= 0
+    return plan, report
+
+
+def need(ok: bool, why: str) -> None:
+    if ok:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{why} (required when CI is set)")
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    need(
+        Path(CHROMIUM).is_file(),
+        f"headless Chromium not found at {CHROMIUM}: apt-get install -y chromium fonts-noto-cjk",
+    )
+    with Browser() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots go (never the source tree)."""
+    return tmp_path_factory.mktemp("screenshots")

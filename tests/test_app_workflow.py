@@ -12,15 +12,11 @@ from typing import Any
 import geopandas as gpd
 import pytest
 
+from tests.conftest import grid_stations
 from zoning.maps.style import zone_colours
 from zoning.workflow.compare import match_zones
 
 APP = Path(__file__).resolve().parents[1] / "zoning" / "app.py"
-
-try:  # pytest's default "prepend" import mode puts tests/ on sys.path
-    from conftest import grid_stations
-except ImportError:  # tests/ imported as a package
-    from tests.conftest import grid_stations
 
 
 @pytest.fixture

@@ -12,16 +12,12 @@ import pandas as pd
 import pytest
 import shapely
 
+from tests.conftest import fake_incidents, fake_river, make_fake_plan, remote_resources
 from zoning.errors import InputError, ZoningWarning
 from zoning.io.crs import wgs84_to_gcj02
 from zoning.maps import basemaps as _basemaps
 from zoning.maps import offline as _offline
 from zoning.maps.webmap import map_from_plan, save_map
-
-try:  # pytest's default "prepend" import mode puts tests/ on sys.path
-    from test_maps import fake_incidents, fake_river, make_fake_plan, remote_resources
-except ImportError:  # tests/ imported as a package
-    from tests.test_maps import fake_incidents, fake_river, make_fake_plan, remote_resources
 
 KEY = "0123456789abcdef0123456789abcdef"
 PGIS = "http://10.1.2.3/tiles/{z}/{x}/{y}.png"

@@ -14,7 +14,7 @@ import geopandas as gpd
 import pytest
 from click.testing import CliRunner, Result
 
-from tests.test_cli import check_contract
+from tests.conftest import check_contract
 from zoning.cli import cli
 from zoning.graph import graph_from_stations
 from zoning.solve.rules import is_contiguous

@@ -9,53 +9,14 @@ import geopandas as gpd
 import pytest
 from click.testing import CliRunner, Result
 
-from tests.conftest import DEMO
+from tests.conftest import DEMO, check_contract
 from zoning.cli import cli
-from zoning.graph import graph_from_stations
-from zoning.solve.rules import is_contiguous
 
 K = 5
 
 
 def run(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args))
-
-
-def check_contract(out: Path, *, k: int, core: str | None) -> tuple[gpd.GeoDataFrame, dict]:
-    for name in ("plan.geojson", "zones.geojson", "report.json", "map.html"):
-        assert (out / name).stat().st_size > 0, name
-    plan = gpd.read_file(out / "plan.geojson")
-    zones = gpd.read_file(out / "zones.geojson")
-    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    for col in ("station_id", "station_name", "zone", "zone_name", "is_center", "load"):
-        assert col in plan.columns, col
-    for col in ("zone", "zone_name", "center_id", "n_stations", "load"):
-        assert col in zones.columns, col
-    # every station exactly once, zones 1..K, at most K of them
-    assert plan["station_id"].is_unique
-    assert set(plan["zone"]) <= set(range(1, k + 1))
-    assert plan["zone"].nunique() <= k
-    # one centre per zone, inside the zone
-    centers = plan[plan["is_center"]]
-    assert sorted(centers["zone"]) == sorted(plan["zone"].unique())
-    assert set(centers["station_id"]) == set(zones["center_id"])
-    # contiguity on the adjacency graph of the written jurisdictions
-    graph = graph_from_stations(plan.set_index("station_id", drop=False))
-    assignment = dict(zip(plan["station_id"], plan["zone"].astype(int), strict=True))
-    assert is_contiguous(graph, assignment)
-    # the urban core alone
-    if core is not None:
-        core_zone = assignment[core]
-        assert (plan["zone"] == core_zone).sum() == 1
-    # loads conserved: Σ zone loads = Σ station loads
-    assert zones["load"].sum() == pytest.approx(plan["load"].sum(), rel=1e-12)
-    assert zones.set_index("zone")["n_stations"].to_dict() == plan["zone"].value_counts().to_dict()
-    # report
-    assert len(report["zones"]) == plan["zone"].nunique()
-    assert report["spread"] >= 0 and report["max_dev"] >= 0
-    assert report["solver"]["status"] in {"optimal", "feasible", "heuristic"}
-    assert report["solver"]["seconds"] >= 0
-    return plan, report
 
 
 @pytest.fixture(scope="module")

@@ -11,14 +11,10 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import grid_stations
 from zoning.cli import cli
 from zoning.errors import InputError, ZoningWarning
 from zoning.workflow.compare import compare_assignments, compare_plans, read_plan_output
-
-try:  # pytest's default "prepend" import mode puts tests/ on sys.path
-    from conftest import grid_stations
-except ImportError:  # tests/ imported as a package
-    from tests.conftest import grid_stations
 
 
 def _plan_file(folder: Path, zones: dict[str, int], *, prefix: str = "") -> Path:

@@ -16,14 +16,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from tests.conftest import LAT0, LON0, STEP, grid_stations
 from zoning._i18n import set_language
 from zoning.cli import cli
 from zoning.outputs.document import document_from_report
-
-try:  # pytest's default "prepend" import mode puts tests/ on sys.path
-    from conftest import LAT0, LON0, STEP, grid_stations
-except ImportError:  # tests/ imported as a package
-    from tests.conftest import LAT0, LON0, STEP, grid_stations
 
 TITLE = "测试县 <b>{{ title }}</b> & =1+1"
 

@@ -7,20 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from tests._browser import Browser
+from tests.conftest import XSS, fake_incidents, fake_river, make_fake_plan, remote_resources
 from zoning.errors import InputError
 from zoning.maps import offline as _offline
 from zoning.maps import style as _mapkit
 from zoning.maps.dualmap import dual_map
 from zoning.maps.webmap import save_map
-
-try:  # pytest's default "prepend" import mode puts tests/ on sys.path
-    from _browser import Browser
-    from test_map_browser import artifacts, browser
-    from test_maps import XSS, fake_incidents, fake_river, make_fake_plan, remote_resources
-except ImportError:  # tests/ imported as a package
-    from tests._browser import Browser
-    from tests.test_map_browser import artifacts, browser  # noqa: F401  (fixtures)
-    from tests.test_maps import XSS, fake_incidents, fake_river, make_fake_plan, remote_resources
 
 _MAPS_JS = "Object.values(window).filter((v) => v instanceof L.Map)"
 

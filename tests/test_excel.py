@@ -12,13 +12,9 @@ import openpyxl
 import pytest
 import shapely
 
+from tests.conftest import demo_result, make_fake_plan
 from zoning._i18n import set_language
 from zoning.outputs.excel import plan_to_excel, plan_to_gpkg
-
-try:  # pytest's default "prepend" import mode puts tests/ on sys.path
-    from test_maps import demo_result, make_fake_plan
-except ImportError:  # tests/ imported as a package
-    from tests.test_maps import demo_result, make_fake_plan
 
 REPORT: dict[str, Any] = {
     "n_stations": 9,

@@ -7,14 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from tests.conftest import grid_stations, page_data, readable
 from zoning.cli import cli
-
-try:  # pytest's default "prepend" import mode puts tests/ on sys.path
-    from conftest import grid_stations
-    from test_maps import page_data, readable
-except ImportError:  # tests/ imported as a package
-    from tests.conftest import grid_stations
-    from tests.test_maps import page_data, readable
 
 
 def test_island_travel_is_called_a_straight_line_guess(tmp_path: Path) -> None:

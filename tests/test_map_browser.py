@@ -8,23 +8,16 @@ printed). The tests wait for page states, never for a number of seconds.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests._browser import Browser, Page
+from tests.conftest import PREFIXES, XSS, fake_incidents, fake_river, make_fake_plan, need
 from zoning.maps.webmap import map_from_plan, save_map
-
-try:  # pytest's default "prepend" import mode puts tests/ on sys.path
-    from _browser import CHROMIUM, Browser, Page
-    from test_maps import _PREFIXES, XSS, fake_incidents, fake_river, make_fake_plan
-except ImportError:  # tests/ imported as a package
-    from tests._browser import CHROMIUM, Browser, Page
-    from tests.test_maps import _PREFIXES, XSS, fake_incidents, fake_river, make_fake_plan
 
 pytestmark = pytest.mark.browser
 
@@ -32,33 +25,9 @@ pytestmark = pytest.mark.browser
 _MAP_JS = "Object.values(window).find((v) => v instanceof L.Map)"
 
 
-def _need(ok: bool, why: str) -> None:
-    if ok:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{why} (required when CI is set)")
-    pytest.skip(why)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    _need(
-        Path(CHROMIUM).is_file(),
-        f"headless Chromium not found at {CHROMIUM}: apt-get install -y chromium fonts-noto-cjk",
-    )
-    with Browser() as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
-def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where screenshots go (never the source tree)."""
-    return tmp_path_factory.mktemp("screenshots")
-
-
 @pytest.fixture(scope="module")
 def plan_zones():
-    names = [f"{p}派出所" for p in _PREFIXES[:9]]
+    names = [f"{p}派出所" for p in PREFIXES[:9]]
     names[6] = XSS
     return make_fake_plan(names=names, zone_names=["第一防区", "<svg onload=alert(2)>", "第三防区"])
 
@@ -267,12 +236,12 @@ def test_heat_map_layer_toggles_on(page: Page, artifacts: Path) -> None:
 def test_cjk_font_installed() -> None:
     """Chinese labels need a CJK font on the machine that renders the screenshots."""
     fc_list = shutil.which("fc-list")
-    _need(fc_list is not None, "fontconfig (fc-list) not installed")
+    need(fc_list is not None, "fontconfig (fc-list) not installed")
     assert fc_list is not None
     fonts = subprocess.run(
         [fc_list, ":lang=zh-cn", "family"], capture_output=True, text=True, check=False
     ).stdout
-    _need(bool(fonts.strip()), "no Chinese font installed: apt-get install -y fonts-noto-cjk")
+    need(bool(fonts.strip()), "no Chinese font installed: apt-get install -y fonts-noto-cjk")
 
 
 #: Names an attacker would write: template syntax, markup that runs script, a line
@@ -291,7 +260,7 @@ def test_template_text_is_shown_literally_in_chromium(
     browser: Browser, tmp_path: Path, artifacts: Path
 ) -> None:
     """Tooltips, popups, labels, legend and title show hostile text as typed; nothing runs."""
-    names = [*HOSTILE, *(f"{p}派出所" for p in _PREFIXES[: 9 - len(HOSTILE)])]
+    names = [*HOSTILE, *(f"{p}派出所" for p in PREFIXES[: 9 - len(HOSTILE)])]
     zone_names = ["{{ 7*191 }}防区", "<b>{% raw %}</b>", "第三防区"]
     title = "{{ 7*191 }}</script><script>window.__pwned = 3</script>"
     plan, zones = make_fake_plan(names=names, zone_names=zone_names)

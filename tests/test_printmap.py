@@ -23,15 +23,11 @@ import pytest
 from matplotlib import font_manager
 from pyproj import Geod, Transformer
 
+from tests.conftest import demo_result, demo_river, fake_river, make_fake_plan
 from zoning._i18n import set_language
 from zoning.errors import InputError, ZoningWarning
 from zoning.outputs import printmap as printmap
 from zoning.outputs.printmap import A4_LANDSCAPE_IN, cjk_font, plan_to_print
-
-try:  # pytest's default "prepend" import mode puts tests/ on sys.path
-    from test_maps import demo_result, demo_river, fake_river, make_fake_plan
-except ImportError:  # tests/ imported as a package
-    from tests.test_maps import demo_result, demo_river, fake_river, make_fake_plan
 
 DAY = dt.date(2025, 11, 21)
 

@@ -9,27 +9,23 @@ from pathlib import Path
 import pandas as pd
 from click.testing import CliRunner
 
+from tests.conftest import DEMO, grid_stations
 from zoning.cli import cli
 
-try:  # pytest's default "prepend" import mode puts tests/ on sys.path
-    from conftest import DEMO, grid_stations
-except ImportError:  # tests/ imported as a package
-    from tests.conftest import DEMO, grid_stations
 
-
-def _strings(value):
+def strings_in(value):
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
         for v in value.values():
-            yield from _strings(v)
+            yield from strings_in(v)
     elif isinstance(value, list):
         for v in value:
-            yield from _strings(v)
+            yield from strings_in(v)
 
 
 def _no_absolute_paths(data, *roots: Path) -> None:
-    for text in _strings(data):
+    for text in strings_in(data):
         for root in roots:
             assert str(root.resolve()) not in text, text
         assert not Path(text).is_absolute() or text == "/", text

@@ -26,18 +26,12 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import DATA_BLOCK, grid_stations, make_fake_plan, page_data, strings_in
 from zoning.errors import ZoningWarning
 from zoning.maps.dualmap import dual_map
 from zoning.maps.style import esc
 from zoning.maps.webmap import map_from_plan, save_map
 from zoning.scenario import Scenario
-
-try:  # pytest's default "prepend" import mode puts tests/ on sys.path
-    from conftest import grid_stations
-    from test_maps import _DATA_BLOCK, _strings, make_fake_plan, page_data
-except ImportError:  # tests/ imported as a package
-    from tests.conftest import grid_stations
-    from tests.test_maps import _DATA_BLOCK, _strings, make_fake_plan, page_data
 
 #: Pieces of template syntax, markup and awkward characters the strings are built from.
 FRAGMENTS = (
@@ -89,8 +83,8 @@ def check_page(page: str, strings: Iterable[str], *, title: str | None = None) -
     """
     blocks = page_data(page)
     assert blocks, "no data block"
-    shown = "\n".join(_strings(blocks))  # what the scripts insert as HTML
-    outside = _DATA_BLOCK.sub("", page)
+    shown = "\n".join(strings_in(blocks))  # what the scripts insert as HTML
+    outside = DATA_BLOCK.sub("", page)
     if title is not None:  # the page title: escaped text of <title>, nothing else
         assert f"<title>{esc(title)}</title>" in outside
         outside = outside.replace(f"<title>{esc(title)}</title>", "", 1)
@@ -99,7 +93,7 @@ def check_page(page: str, strings: Iterable[str], *, title: str | None = None) -
         assert html.unescape(esc(text)) == text  # the browser shows exactly the string
         marker = text[: text.index("Q", 2) + 1]
         assert marker not in outside, f"{text!r} is outside the data block"
-    for block in _DATA_BLOCK.findall(page):
+    for block in DATA_BLOCK.findall(page):
         assert "<" not in block and ">" not in block  # nothing can close the element
         assert "\u2028" not in block and "\u2029" not in block
 
@@ -256,7 +250,7 @@ def test_template_canaries_are_never_evaluated(tmp_path: Path) -> None:
         page = files["map"].read_text(encoding="utf-8")
         for evaluated in ("1337", "zqxw", "LOOPLOOP"):
             assert evaluated not in _without_ids(page)
-        shown = "\n".join(_strings(page_data(page)))
+        shown = "\n".join(strings_in(page_data(page)))
         for name in names:
             assert esc(name) in shown
         assert esc(title) in shown
@@ -282,7 +276,7 @@ def test_compare_command_never_evaluates_names(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     page = (tmp_path / "c" / "compare.html").read_text(encoding="utf-8")
     assert "1337" not in _without_ids(page) and "zqxw" not in _without_ids(page)
-    shown = "\n".join(_strings(page_data(page)))
+    shown = "\n".join(strings_in(page_data(page)))
     for name in names:
         assert esc(name) in shown
     assert not canary.exists()
@@ -311,5 +305,5 @@ def test_names_that_look_like_remote_references_do_not_block_saving(tmp_path: Pa
     page = save_map(map_from_plan(plan, zones, title="href=//evil.example"), tmp_path / "m.html")
     text = page.read_text(encoding="utf-8")
     check_page(text, [], title="href=//evil.example")
-    shown = "\n".join(_strings(page_data(text)))
+    shown = "\n".join(strings_in(page_data(text)))
     assert all(esc(n) in shown for n in names)
