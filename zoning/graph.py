@@ -36,6 +36,7 @@ from zoning import _schema as S
 from zoning._i18n import tr
 from zoning.errors import InfeasibleError, InputError, ZoningWarning
 from zoning.io.geometry import metric_crs
+from zoning.solve.rules import core_stations
 from zoning.utils import join_names
 
 #: Up to this many island links are warned about one by one; more become one line.
@@ -127,15 +128,20 @@ def positions_from_stations(stations: gpd.GeoDataFrame) -> dict[str, tuple[float
 def link_islands(
     graph: nx.Graph,
     *,
-    core: Hashable | None,
+    core: Hashable | Collection[Hashable] | None,
     positions: Mapping[Any, tuple[float, float]] | None,
     forbidden: Collection[frozenset[Hashable]],
     islands: str,
     names: Mapping[Any, str],
 ) -> list[tuple[Hashable, Hashable]]:
-    """Link island components to the mainland in place; return the added links."""
+    """Link island components to the mainland in place; return the added links.
+
+    ``core`` is the urban-core station or stations; an island made only of
+    them needs no link, and no link ends at one of them.
+    """
+    cores = set(core_stations(core))
     comps = sorted(nx.connected_components(graph), key=lambda c: -len(c))
-    isl = [c for c in comps[1:] if c != {core}]
+    isl = [c for c in comps[1:] if not (cores and c <= cores)]
     if not isl:
         return []
     listed = "；".join(join_names([names[v] for v in sorted(c, key=str)], 4) for c in isl)
@@ -166,13 +172,13 @@ def link_islands(
     added: list[tuple[Hashable, Hashable]] = []
     while pending:
         best: tuple[float, int, Hashable, Hashable] | None = None
-        targets = [v for v in mainland if v != core and v in positions]
+        targets = [v for v in mainland if v not in cores and v in positions]
         if not targets:
             break
         tpos = np.array([positions[v] for v in targets], dtype=float)
         for ci, comp in enumerate(pending):
             for u in sorted(comp, key=str):
-                if u == core:
+                if u in cores:
                     continue
                 d = np.hypot(*(tpos - np.asarray(positions[u], dtype=float)).T)
                 for j in np.argsort(d, kind="stable")[:8]:
@@ -194,7 +200,7 @@ def link_islands(
 def graph_with_links(
     graph: nx.Graph,
     *,
-    core: Hashable | None,
+    core: Hashable | Collection[Hashable] | None,
     forced_links: Sequence[tuple[Hashable, Hashable]],
     forbidden_links: Sequence[tuple[Hashable, Hashable]],
     positions: Mapping[Any, tuple[float, float]] | None,

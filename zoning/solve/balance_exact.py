@@ -270,6 +270,16 @@ def solve_exact(
     model.add(y >= tol)
     # redundant: the deviations sum to a constant, so the mean lies between lo and hi
     model.add(sum(dev) == (lt if problem.officers is None else 0))
+    if problem.load_band is not None and problem.officers is not None:
+        # per-officer mode: the load spread stays within the band (issue 13, item 6)
+        exact = bool(np.all(problem.load == np.round(problem.load)))
+        band = int(np.floor(problem.load_band * lt / m)) - (0 if exact else n)  # rounding margin
+        lo_l = model.new_int_var(0, lt, "lo_load")
+        hi_l = model.new_int_var(0, lt, "hi_load")
+        for z in range(m):
+            model.add(zl[z] >= lo_l)
+            model.add(zl[z] <= hi_l)
+        model.add(hi_l - lo_l <= band)
     mean_lo = (lt // m) if problem.officers is None else 0
     mean_hi = -(-lt // m) if problem.officers is None else 0
     model.add(lo <= mean_lo)
@@ -386,6 +396,7 @@ def solve_exact(
             model.minimize(cost)
             scale = _SCALE
         ts = time.perf_counter()
+        allotted = prm.max_deterministic_time
         st = solver.solve(model, _Callback(phase, scale))
         budget -= solver.deterministic_time
         name = names.get(st, "unknown")
@@ -393,7 +404,12 @@ def solve_exact(
             "phase": phase,
             "status": name,
             "seconds": round(time.perf_counter() - ts, 3),
+            "deterministic_time": round(solver.deterministic_time, 3),
         }
+        if st not in (cp_model.OPTIMAL, cp_model.INFEASIBLE) and (
+            solver.deterministic_time < 0.99 * allotted
+        ):
+            info["stopped_by_wall_clock"] = True  # the safety stop fired: may not reproduce
         log.info("cp-sat %s phase: %s in %.2fs", phase, name, info["seconds"])
         if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             zone = read()

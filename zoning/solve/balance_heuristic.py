@@ -43,10 +43,13 @@ from zoning.solve.problem import (
     Problem,
     balance_value,
     label_parts,
+    load_excess,
     score,
 )
 
 _TINY = 1e-3
+#: Per-officer mode: load-band excess outweighs any per-officer imbalance.
+_LOAD_BAND_WEIGHT = 100.0
 
 
 @dataclass
@@ -275,6 +278,7 @@ class _Search:
 
     def key(self) -> tuple[float, float]:
         excess = max(0.0, self.balance - self.ctx.p.tolerance)
+        excess += _LOAD_BAND_WEIGHT * load_excess(self.ctx.p, self.L)
         return (round(excess, 12), self.compact + _TINY * self.balance)
 
     def run(
@@ -313,7 +317,11 @@ class _Search:
                 om[r, qs] += p.officers[vs]
                 share = lm / max(total_l, 1e-300) - om / max(total_o, 1e-300)
                 bal = m * (share.max(axis=1) - share.min(axis=1))
-            k1 = np.round(np.maximum(0.0, bal - p.tolerance), 12)
+            k1 = np.maximum(0.0, bal - p.tolerance)
+            if p.load_band is not None and total_l > 0:  # per-officer mode keeps the load band
+                lspread = m * (lm.max(axis=1) - lm.min(axis=1)) / total_l
+                k1 = k1 + _LOAD_BAND_WEIGHT * np.maximum(0.0, lspread - p.load_band)
+            k1 = np.round(k1, 12)
             dcomp = ctx.wc * (self.cnt[vs, ps] - self.cnt[vs, qs]) + ctx.ws * (
                 self.wsum[vs, qs] - self.wsum[vs, ps]
             )
@@ -371,7 +379,11 @@ class _Search:
 
 def _key(problem: Problem, zone: np.ndarray) -> tuple[float, float]:
     bal, compact, _ = score(problem, zone)
-    return (round(max(0.0, bal - problem.tolerance), 12), compact + _TINY * bal)
+    excess = max(0.0, bal - problem.tolerance)
+    if problem.load_band is not None:
+        zl = np.bincount(zone, weights=problem.load, minlength=problem.m)
+        excess += _LOAD_BAND_WEIGHT * load_excess(problem, zl)
+    return (round(excess, 12), compact + _TINY * bal)
 
 
 def _recombine(

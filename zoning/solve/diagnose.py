@@ -8,7 +8,7 @@ more separate parts than zones); :func:`infeasible_text` words the general
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from typing import Any
 
 import networkx as nx
@@ -16,6 +16,7 @@ import networkx as nx
 from zoning._i18n import tr
 from zoning.errors import InfeasibleError
 from zoning.solve.problem import Problem
+from zoning.solve.rules import core_stations
 from zoning.utils import join_names
 
 
@@ -40,17 +41,17 @@ def _why_apart(
     b: Hashable,
     *,
     work: nx.Graph,
-    core: Hashable | None,
+    core: Hashable | Collection[Hashable] | None,
     forbidden_links: Sequence[tuple[Hashable, Hashable]],
 ) -> tuple[str, str]:
     """Explain why ``a`` and ``b`` cannot be in one connected zone."""
     relaxed = work.copy()
     relaxed.add_edges_from(forbidden_links)
-    if core is not None:
-        relaxed.remove_node(core)
+    cores = core_stations(core)
+    relaxed.remove_nodes_from(cores)
     if relaxed.has_node(a) and nx.has_path(relaxed, a, b):
         return "不经过禁止连接就", "without a forbidden link"
-    if core is not None and nx.has_path(work, a, b):
+    if cores and nx.has_path(work, a, b):
         return "不穿过城关所辖区就", "without crossing the urban core"
     return "因地图上互不相连而", "because they lie in separate parts of the map"
 
@@ -59,7 +60,7 @@ def diagnose(
     work: nx.Graph,
     *,
     k: int,
-    core: Hashable | None,
+    core: Hashable | Collection[Hashable] | None,
     locks: Mapping[Any, int],
     together: Sequence[Sequence[Hashable]],
     forbidden_links: Sequence[tuple[Hashable, Hashable]],
@@ -67,25 +68,39 @@ def diagnose(
 ) -> dict[Hashable, Hashable]:
     """Raise :class:`InfeasibleError` for every infeasibility visible before solving.
 
+    ``core`` is the urban-core station or stations (several form zone 1 together
+    and must then be connected).
+
     Returns
     -------
     dict
         The together-class representative of every non-core node.
     """
     nm = names
+    cores = core_stations(core)
+    core_text = join_names([nm[v] for v in cores])
+    if len(cores) > 1 and not nx.is_connected(work.subgraph(cores)):
+        raise InfeasibleError(
+            tr(
+                f"城关所 {core_text} 共同组成第 1 防区，但辖区互不相连；"
+                "请检查城关所名单，或用 forced_links 连接",
+                f"the urban-core stations {core_text} form zone 1 together but are not "
+                "connected; check the list or add forced_links",
+            )
+        )
     for v, z in locks.items():
-        if v == core and z != 1:
+        if v in cores and z != 1:
             raise InfeasibleError(
                 tr(
                     f"城关所 {nm[v]} 单独为第 1 防区，不能锁定在第 {z} 防区",
                     f"the urban core {nm[v]} is zone 1 on its own; it cannot be locked to zone {z}",
                 )
             )
-        if v != core and core is not None and z == 1:
+        if v not in cores and cores and z == 1:
             raise InfeasibleError(
                 tr(
-                    f"{nm[v]} 被锁定在第 1 防区，但第 1 防区只含城关所 {nm[core]}",
-                    f"{nm[v]} is locked to zone 1, but zone 1 is the urban core {nm[core]} alone",
+                    f"{nm[v]} 被锁定在第 1 防区，但第 1 防区只含城关所 {core_text}",
+                    f"{nm[v]} is locked to zone 1, but zone 1 is the urban core {core_text} alone",
                 )
             )
         if z > k:
@@ -95,14 +110,14 @@ def diagnose(
                     f"{nm[v]} is locked to zone {z}, but there are only {k} zones",
                 )
             )
-    rest = [v for v in work.nodes if v != core]
-    m = k - (1 if core is not None else 0)
+    rest = [v for v in work.nodes if v not in cores]
+    m = k - (1 if cores else 0)
     if m == 0 and rest:
         raise InfeasibleError(
             tr(
-                f"k=1 且城关所 {nm[core]} 单独为第 1 防区，其余 {len(rest)} 个派出所没有防区可分",
-                f"k=1 and the urban core {nm[core]} is zone 1 alone: no zone is left for the other "
-                f"{len(rest)} stations",
+                f"k=1 且城关所 {core_text} 单独为第 1 防区，其余 {len(rest)} 个派出所没有防区可分",
+                f"k=1 and the urban core {core_text} is zone 1 alone: no zone is left for the "
+                f"other {len(rest)} stations",
             )
         )
     if len(rest) < m:
@@ -115,15 +130,18 @@ def diagnose(
     uf = _UnionFind(rest)
     for group in together:
         members = list(dict.fromkeys(group))
-        if core in members and len(members) > 1:
+        inside = [v for v in members if v in cores]
+        if inside and len(inside) < len(members):
+            others = join_names([nm[v] for v in members if v not in cores])
             raise InfeasibleError(
                 tr(
-                    f"城关所 {nm[core]} 单独成区，"
-                    f"不能与 {join_names([nm[v] for v in members if v != core])} 同区",
-                    f"the urban core {nm[core]} is a zone on its own and cannot be grouped with "
-                    f"{join_names([nm[v] for v in members if v != core])}",
+                    f"城关所 {core_text} 单独成区，不能与 {others} 同区",
+                    f"the urban core {core_text} is a zone on its own and cannot be grouped with "
+                    f"{others}",
                 )
             )
+        if inside:
+            continue
         for v in members[1:]:
             uf.union(members[0], v)
     label: dict[Hashable, tuple[int, Hashable]] = {}

@@ -45,9 +45,21 @@ def solve(
     seed: int,
     progress: Callable[[dict[str, Any]], None] | None,
     exclude: Sequence[np.ndarray] = (),
+    wall_cap: float | None = None,
 ) -> tuple[np.ndarray, dict[str, Any]]:
-    """Run the chosen solver; return model zones and the solver report."""
+    """Run the chosen solver; return model zones and the solver report.
+
+    ``time_limit`` sets the deterministic budgets (heuristic iterations through
+    ``effort``, CP-SAT deterministic seconds); ``wall_cap`` (default
+    :func:`wall_cap_for`) is only a safety stop. The report says whether it fired
+    (``stopped_by_wall_clock``): only then may the plan depend on machine speed.
+    """
     t0 = time.perf_counter()
+    cap = wall_cap_for(time_limit) if wall_cap is None else wall_cap
+
+    def left() -> float:
+        return max(0.1, cap - (time.perf_counter() - t0))
+
     if problem.m <= 1:
         zone = np.zeros(problem.n, dtype=np.int64)
         _, compact, _ = score(problem, zone)
@@ -61,13 +73,15 @@ def solve(
     warm = balance_heuristic.solve_heuristic(
         problem,
         seed=seed,
-        time_limit=min(time_limit * 0.5, 10.0) if use_exact else time_limit,
+        time_limit=left(),
         effort=effort if use_exact else 1.0,
         progress=progress,
     )
+    fired = warm is not None and warm.stopped_by_time
     excluded = {_canonical(v) for v in exclude}
     if warm is not None and excluded and _canonical(warm.zone) in excluded:
-        warm = _distinct_warm_start(problem, exclude[-1], excluded, seed, time_limit, effort)
+        warm = _distinct_warm_start(problem, exclude[-1], excluded, seed, left(), effort)
+        fired |= warm is not None and warm.stopped_by_time
     heur_phase = None
     if warm is not None:
         heur_phase = {
@@ -89,14 +103,14 @@ def solve(
                 balance_limit=limit,
                 seed=seed,
                 effort=min(1.0, time_limit / 10),
-                time_limit=max(1.0, 0.25 * time_limit),
+                time_limit=left(),
             )
             return zone if _canonical(better) in excluded else better
 
         res = balance_exact.solve_exact(
             problem,
             seed=seed,
-            time_limit=max(0.1, time_limit - (time.perf_counter() - t0)),
+            time_limit=left(),
             hint=None if warm is None else warm.zone,
             exclude=exclude,
             progress=progress,
@@ -106,8 +120,10 @@ def solve(
         if res.status == "infeasible":
             raise InfeasibleError(infeasible_text(problem))
         phases = ([heur_phase] if heur_phase else []) + res.phases
+        fired |= any(p.get("stopped_by_wall_clock") for p in res.phases)
         if res.zone is not None and res.status in ("optimal", "feasible"):
-            return res.zone, report("cp-sat", res.status, res.objective, res.bound, phases)
+            out = report("cp-sat", res.status, res.objective, res.bound, phases)
+            return res.zone, out | {"stopped_by_wall_clock": bool(fired)}
     if warm is None or (use_exact and len(exclude)):
         # with exclusions only a CP-SAT plan is known to differ from the excluded ones
         raise InfeasibleError(
@@ -119,7 +135,19 @@ def solve(
         {"phase": "balance", "status": "heuristic", "objective": warm.balance, "bound": None},
         {"phase": "compactness", "status": "heuristic", "objective": warm.compact, "bound": None},
     ]
-    return warm.zone, report("heuristic", "heuristic", warm.compact, None, phases)
+    out = report("heuristic", "heuristic", warm.compact, None, phases)
+    return warm.zone, out | {"stopped_by_wall_clock": bool(fired)}
+
+
+#: The wall-clock safety cap is this many times the nominal budget …
+WALL_CAP_FACTOR = 10.0
+#: … and at least this many seconds.
+WALL_CAP_MIN = 60.0
+
+
+def wall_cap_for(time_limit: float) -> float:
+    """The wall-clock safety cap for a nominal budget of ``time_limit`` seconds."""
+    return max(WALL_CAP_MIN, WALL_CAP_FACTOR * float(time_limit))
 
 
 def _canonical(zone: np.ndarray) -> tuple[int, ...]:

@@ -9,12 +9,14 @@ numbers planners see.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
 import numpy as np
+
+from zoning.solve.rules import core_stations
 
 
 @dataclass
@@ -38,6 +40,8 @@ class Problem:
     compactness_weight: float
     similarity_weight: float
     names: list[str] = field(default_factory=list)
+    #: Per-officer mode: the load spread must also stay within this (None: no limit).
+    load_band: float | None = None
 
     @property
     def n(self) -> int:
@@ -82,7 +86,7 @@ def make_problem(
     loads: Mapping[Any, float],
     *,
     k: int,
-    core: Hashable | None,
+    core: Hashable | Collection[Hashable] | None,
     officers: Mapping[Any, float] | None,
     category_mix: Mapping[Any, Sequence[float]] | None,
     locks: Mapping[Any, int],
@@ -90,14 +94,15 @@ def make_problem(
     options: Mapping[str, Any],
     names: dict[Hashable, str],
 ) -> Problem:
-    """Index the balanced part of ``work`` (everything but the core) for the solvers."""
-    nodes = [v for v in work.nodes if v != core]
+    """Index the balanced part of ``work`` (all but the core stations) for the solvers."""
+    cores = set(core_stations(core))
+    nodes = [v for v in work.nodes if v not in cores]
     index = {v: i for i, v in enumerate(nodes)}
-    labels = [z for z in range(1, k + 1) if core is None or z != 1]
+    labels = [z for z in range(1, k + 1) if not cores or z != 1]
     pairs = sorted(
         (min(index[u], index[v]), max(index[u], index[v]))
         for u, v in work.edges
-        if u != core and v != core
+        if u not in cores and v not in cores
     )
     edges = np.array(pairs, dtype=np.int64).reshape(-1, 2)
     nbrs: list[list[int]] = [[] for _ in nodes]
@@ -112,7 +117,7 @@ def make_problem(
         ).reshape(-1)
     lock = np.full(len(nodes), -1, dtype=np.int64)
     for v, z in locks.items():
-        if v != core:
+        if v not in cores:
             lock[index[v]] = labels.index(int(z))
     members: dict[Hashable, list[int]] = {}
     for v in nodes:
@@ -139,20 +144,24 @@ def make_problem(
 
 
 def relabel(
-    assignment: dict[Hashable, int], *, core: Hashable | None, locks: Mapping[Any, int]
+    assignment: dict[Hashable, int],
+    *,
+    core: Hashable | Collection[Hashable] | None,
+    locks: Mapping[Any, int],
 ) -> dict[Hashable, int]:
-    """Core → 1, locked zones keep their number, others numbered by first station."""
-    fixed = {assignment[v]: z for v, z in locks.items() if v != core}
+    """Core station(s) → 1, locked zones keep their number, others numbered by first station."""
+    cores = set(core_stations(core))
+    fixed = {assignment[v]: z for v, z in locks.items() if v not in cores}
     first: dict[int, int] = {}
     for pos, (v, z) in enumerate(assignment.items()):
-        if v != core and z not in fixed:
+        if v not in cores and z not in fixed:
             first.setdefault(z, pos)
-    used = set(fixed.values()) | ({1} if core is not None else set())
+    used = set(fixed.values()) | ({1} if cores else set())
     labels = iter(z for z in range(1, len(assignment) + 2) if z not in used)
     mapping = dict(fixed)
     for z in sorted(first, key=first.__getitem__):
         mapping[z] = next(labels)
-    return {v: (1 if v == core else mapping[z]) for v, z in assignment.items()}
+    return {v: (1 if v in cores else mapping[z]) for v, z in assignment.items()}
 
 
 def label_parts(problem: Problem, parts: list[np.ndarray]) -> np.ndarray | None:
@@ -174,6 +183,15 @@ def label_parts(problem: Problem, parts: list[np.ndarray]) -> np.ndarray | None:
     for z, part in zip(free, unlocked, strict=True):
         zone[part] = z
     return zone
+
+
+def load_excess(problem: Problem, zone_load: np.ndarray) -> float:
+    """How far the load spread of a plan exceeds ``problem.load_band`` (0 without one)."""
+    total = float(zone_load.sum())
+    if problem.load_band is None or len(zone_load) < 2 or total <= 0:
+        return 0.0
+    spread = len(zone_load) * float(zone_load.max() - zone_load.min()) / total
+    return max(0.0, spread - problem.load_band)
 
 
 def score(problem: Problem, zone: np.ndarray) -> tuple[float, float, int]:
