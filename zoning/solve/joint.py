@@ -1,0 +1,422 @@
+"""Dispatch of the joint zones-and-中心所 solve: band check, warm starts, exact or heuristic.
+
+Steps (all budgets deterministic; ``seconds`` is the nominal budget):
+
+1. **Warm start.** The balance-first heuristic (:mod:`zoning._heuristic`) with its
+   tolerance set to the band: contiguous zones honouring locks and groups.
+2. **Band.** If that plan is within the band, the band stands. Otherwise the
+   smallest achievable spread is certified (exact path: phase 1 of the
+   balance-first CP-SAT model with zero tolerance) or estimated (heuristic
+   path), and the band becomes that spread plus one percentage point
+   (:data:`BAND_STEP`); the outcome says so (``band_reason``).
+3. **Joint search.** The joint heuristic (:mod:`zoning.solve.joint_heuristic`)
+   from the warm start; on the exact path CP-SAT
+   (:mod:`zoning.solve.joint_exact`) from the heuristic's plan.
+4. **Bound.** The Lagrangian band-constrained p-median bound
+   (:mod:`zoning.solve.bounds`), or CP-SAT's when higher.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from zoning.solve import balance_exact, balance_heuristic
+from zoning.solve.bounds import lagrangian_bound
+from zoning.solve.joint_exact import solve_joint_exact
+from zoning.solve.joint_heuristic import Budget, solve_joint_heuristic
+from zoning.solve.joint_model import (
+    JointProblem,
+    best_centres,
+    spread_of,
+    travel_cost,
+    within_band,
+)
+
+#: When no plan fits the band, the band used is the smallest spread plus this.
+BAND_STEP = 0.01
+#: Share of the nominal budget per step on the exact path (measured, 2-core machine).
+EXACT_SHARES = {"warm": 0.1, "joint_heuristic": 0.35, "min_spread": 0.3, "cp_sat": 0.5}
+#: Share of the nominal budget per step on the heuristic path.
+HEURISTIC_SHARES = {"warm": 0.15, "joint_heuristic": 0.6}
+
+
+@dataclass
+class BandChoice:
+    """The band actually used and why."""
+
+    requested: float
+    used: float
+    reason: str  # "requested", "min_spread_plus_step", "heuristic_spread_plus_step"
+    min_spread: float | None = None
+    min_spread_status: str | None = None  # "optimal", "feasible" or "heuristic"
+
+
+@dataclass
+class JointOutcome:
+    """Zones (model indices), centres and the solver report."""
+
+    zone: np.ndarray
+    centre: np.ndarray
+    band: BandChoice
+    report: dict[str, Any] = field(default_factory=dict)
+
+
+def gap_of(objective: float | None, bound: float | None) -> float | None:
+    """Relative gap ``(objective − bound) / objective`` (0 for a zero objective)."""
+    if objective is None or bound is None:
+        return None
+    return 0.0 if objective <= 1e-12 else max(0.0, (objective - bound) / abs(objective))
+
+
+def _warm_effort(n: int, seconds: float, share: float) -> float:
+    """Effort of the balance heuristic for about ``share × seconds`` (measured)."""
+    # effort 1.0 takes about 1 s at 20 stations and 5 s at 300 (2-core machine)
+    per_effort = 0.6 + 0.015 * n
+    return float(np.clip(share * seconds / per_effort, 0.05, 3.0))
+
+
+def solve_joint(
+    jp: JointProblem,
+    *,
+    use_exact: bool,
+    seconds: float,
+    wall_cap: float,
+    seed: int,
+    mix_distance: np.ndarray | None = None,
+    starts: list[np.ndarray] | None = None,
+    certify_band: bool = True,
+    raise_band: bool = True,
+    warm: bool = True,
+    progress: Callable[[dict[str, Any]], None] | None = None,
+    exclude: Sequence[np.ndarray] = (),
+) -> JointOutcome | None:
+    """Best plan within the band (raised when needed), with a bound and a report.
+
+    Parameters
+    ----------
+    jp
+        The joint problem at the requested band.
+    use_exact
+        Run CP-SAT after the heuristic.
+    seconds
+        Nominal budget; converted to deterministic budgets (iterations, CP-SAT
+        deterministic seconds).
+    wall_cap
+        Wall-clock safety cap of the whole solve.
+    seed
+        Random seed (heuristics and CP-SAT).
+    mix_distance
+        ``n × n`` incident-mix distances (secondary objective of the exact model).
+    starts
+        Extra valid plans to start from (e.g. the previous rung of a frontier).
+    certify_band
+        When no plan fits the band, certify the smallest spread (exact path).
+    raise_band
+        When no start fits the band, raise it (see above); else search at the
+        band as given (CP-SAT without a warm start) and give up if nothing is found.
+    warm
+        Run the balance-first warm start (else only ``starts`` are used).
+    progress
+        Solver progress callback.
+    exclude
+        Zone vectors (any labels) of earlier plans the result must differ from
+        (alternative plans; exact path only: the heuristic's plan is then only a
+        hint when it differs, and CP-SAT enforces the difference).
+
+    Returns
+    -------
+    JointOutcome or None
+        ``None`` when no plan honouring locks and groups was found.
+    """
+    t0 = time.perf_counter()
+    n, m = jp.n, jp.m
+    phases: list[dict[str, Any]] = []
+    fired = False
+
+    def left() -> float:
+        return max(1.0, wall_cap - (time.perf_counter() - t0))
+
+    shares = EXACT_SHARES if use_exact else HEURISTIC_SHARES
+    if m == 1:
+        single = np.zeros(n, dtype=np.int64)
+        best = best_centres(jp, single)
+        if (best < 0).any():
+            return None
+        cost = travel_cost(jp, single, best)
+        report = _report("cp-sat" if use_exact else "heuristic", "optimal", cost, cost, phases)
+        return JointOutcome(single, best, BandChoice(jp.band, jp.band, "requested"), report)
+    # 1. warm start: balance-first heuristic aiming at the band
+    plans = list(starts or [])
+    found = None
+    if warm or not plans:
+        found = balance_heuristic.solve_heuristic(
+            replace(jp.base, tolerance=float(jp.band)),
+            seed=seed,
+            time_limit=left(),
+            effort=_warm_effort(n, seconds, shares["warm"]),
+        )
+    if found is not None:
+        fired |= found.stopped_by_time
+        phases.append(
+            {
+                "phase": "warm start",
+                "status": "heuristic",
+                "spread": round(spread_of(jp, found.zone), 6),
+                "iterations": found.iterations,
+                "seconds": round(found.seconds, 3),
+            }
+            | ({"stopped_by_wall_clock": True} if found.stopped_by_time else {})
+        )
+        plans.append(found.zone)
+    if not plans:
+        return None
+    # 2. band: does some start fit?
+    fitting = [z for z in plans if within_band(jp, z)]
+    band = BandChoice(jp.band, jp.band, "requested")
+    if not fitting and not raise_band:
+        return _at_band(jp, band, phases, use_exact, seconds, left(), seed)
+    if not fitting:
+        estimate, best_start, status, info = _smallest_spread(
+            jp,
+            plans,
+            use_exact=use_exact and certify_band,
+            seconds=seconds,
+            wall_cap=left(),
+            seed=seed,
+        )
+        if info:
+            phases.append(info)
+        used = estimate + BAND_STEP
+        band = BandChoice(
+            jp.band,
+            used,
+            "min_spread_plus_step" if status == "optimal" else "heuristic_spread_plus_step",
+            estimate,
+            status,
+        )
+        jp = replace(jp, band=used)
+        fitting = [z for z in [*plans, best_start] if within_band(jp, z)]
+    # 3. joint heuristic
+    budget = Budget.from_seconds(shares["joint_heuristic"] * seconds, n)
+    ts = time.perf_counter()
+    heur = solve_joint_heuristic(jp, seed=seed, budget=budget, starts=fitting, wall_cap=left())
+    hint: tuple[np.ndarray, np.ndarray] | None = None
+    if heur is not None:
+        fired |= heur.stopped_by_wall_clock
+        phases.append(
+            {
+                "phase": "joint heuristic",
+                "status": "heuristic",
+                "objective": heur.travel,
+                "iterations": heur.iterations,
+                "starts": heur.starts,
+                "effort": round(budget.effort, 4),
+                "seconds": round(time.perf_counter() - ts, 3),
+            }
+            | ({"stopped_by_wall_clock": True} if heur.stopped_by_wall_clock else {})
+        )
+        hint = (heur.zone, heur.centre)
+    else:  # a fitting start whose zones all hold an eligible centre, if any
+        for start in fitting:
+            heads = best_centres(jp, start)
+            if (heads >= 0).all():
+                hint = (start, heads)
+                break
+    if hint is not None and exclude and _canonical(hint[0]) in {_canonical(z) for z in exclude}:
+        hint = None  # an excluded plan: CP-SAT must find another
+    if hint is None and not (use_exact and balance_exact.available()):
+        return None
+    value: float | None = travel_cost(jp, *hint) if hint is not None else None
+    ts = time.perf_counter()
+    lag = lagrangian_bound(jp, upper=value, iterations=200, work=2e7 * max(0.1, seconds / 20))
+    phases.append(
+        {
+            "phase": "bound",
+            "kind": lag.kind,
+            "bound": lag.value,
+            "iterations": lag.iterations,
+            "seconds": round(time.perf_counter() - ts, 3),
+        }
+    )
+    bound = lag.value
+    name, status = "heuristic", "heuristic"
+    zone: np.ndarray | None = None if hint is None else hint[0]
+    centre: np.ndarray | None = None if hint is None else hint[1]
+    if use_exact and balance_exact.available():
+        exact = solve_joint_exact(
+            jp,
+            seed=seed,
+            work=shares["cp_sat"] * seconds,
+            wall_cap=left(),
+            hint=hint,
+            mix_distance=mix_distance,
+            lower_bound=lag.value,
+            progress=progress,
+            exclude=exclude,
+        )
+        fired |= exact.stopped_by_wall_clock
+        phases.extend(exact.phases)
+        name = "cp-sat"
+        if exact.zone is not None and exact.centre is not None and exact.objective is not None:
+            zone, centre, value = exact.zone, exact.centre, exact.objective
+            status = exact.status
+            bound = max(bound, exact.bound)
+        elif (
+            exact.status == "infeasible"
+            and raise_band
+            and not exclude
+            and band.reason == "requested"
+        ):
+            # the zones fit the band, but not with the centre locks / eligibility: raise it
+            return _raised(jp, plans, phases, seconds=seconds, wall_cap=left(), seed=seed)
+        else:
+            status = "feasible"
+    if zone is None or centre is None or value is None:
+        return None  # nothing found (or nothing that differs from the excluded plans)
+    if status == "heuristic" and value - bound <= 1e-9 * max(1.0, value):
+        status = "optimal"  # the bound meets the plan
+    report = _report(name, status, value, min(bound, value), phases)
+    report["stopped_by_wall_clock"] = bool(fired)
+    return JointOutcome(zone, centre, band, report)
+
+
+def _raised(
+    jp: JointProblem,
+    plans: list[np.ndarray],
+    phases: list[dict[str, Any]],
+    *,
+    seconds: float,
+    wall_cap: float,
+    seed: int,
+) -> JointOutcome | None:
+    """Solve at the smallest spread the centre rules allow (+ 1 pp), certified by CP-SAT."""
+    estimate, best, status, info = _smallest_spread(
+        jp, plans, use_exact=True, seconds=seconds, wall_cap=wall_cap, seed=seed, joint=True
+    )
+    if info:
+        phases.append(info)
+    if status not in ("optimal", "feasible"):
+        return None
+    used = estimate + BAND_STEP
+    out = solve_joint(
+        replace(jp, band=used),
+        use_exact=True,
+        seconds=seconds,
+        wall_cap=wall_cap,
+        seed=seed,
+        starts=[best],
+        raise_band=False,
+        warm=False,
+    )
+    if out is None:
+        return None
+    out.band = BandChoice(
+        jp.band,
+        used,
+        "min_spread_plus_step" if status == "optimal" else "heuristic_spread_plus_step",
+        estimate,
+        status,
+    )
+    out.report["phases"] = phases + out.report["phases"]
+    return out
+
+
+def _smallest_spread(
+    jp: JointProblem,
+    plans: list[np.ndarray],
+    *,
+    use_exact: bool,
+    seconds: float,
+    wall_cap: float,
+    seed: int,
+    joint: bool = False,
+) -> tuple[float, np.ndarray, str, dict[str, Any] | None]:
+    """The smallest achievable spread: ``(spread, plan, status, phase report)``.
+
+    Exact path: phase 1 of the balance-first model (zero tolerance) when every
+    station may be a centre; otherwise the joint model minimising the load range,
+    so that centre locks and eligibility count too (or when ``joint``). Heuristic
+    path: the best start.
+    """
+    best = min(plans, key=lambda z: spread_of(jp, z))
+    estimate, status = spread_of(jp, best), "heuristic"
+    if not use_exact or not balance_exact.available():
+        return estimate, best, status, None
+    work = EXACT_SHARES["min_spread"] * seconds
+    ts = time.perf_counter()
+    if jp.eligible.all() and not jp.must.any() and not joint:
+        res = balance_exact.solve_exact(
+            replace(jp.base, tolerance=0.0, compactness_weight=0.0, similarity_weight=0.0),
+            seed=seed,
+            time_limit=wall_cap,
+            hint=best,
+            work_limit=2 * work,  # phase 1 gets half of it
+        )
+        if res.zone is None:
+            return estimate, best, status, None
+        status = str(res.phases[0].get("status"))
+        zone = res.zone
+    else:
+        centre = best_centres(jp, best)
+        hint = (best, centre) if (centre >= 0).all() else None
+        spread = solve_joint_exact(
+            jp, seed=seed, work=work, wall_cap=wall_cap, hint=hint, spread_only=True
+        )
+        if spread.zone is None:
+            return estimate, best, status, None
+        status = spread.status
+        zone = spread.zone
+    if spread_of(jp, zone) <= estimate or status == "optimal":
+        best, estimate = zone, spread_of(jp, zone)
+    info = {
+        "phase": "min spread",
+        "status": status,
+        "objective": estimate,
+        "seconds": round(time.perf_counter() - ts, 3),
+    }
+    return estimate, best, status, info
+
+
+def _canonical(zone: np.ndarray) -> tuple[int, ...]:
+    """The partition of a zone vector, independent of its labels (first-seen order)."""
+    seen: dict[int, int] = {}
+    return tuple(seen.setdefault(int(z), len(seen)) for z in zone)
+
+
+def _at_band(
+    jp: JointProblem,
+    band: BandChoice,
+    phases: list[dict[str, Any]],
+    use_exact: bool,
+    seconds: float,
+    wall_cap: float,
+    seed: int,
+) -> JointOutcome | None:
+    """CP-SAT at the band as given, without a warm start (``None`` if nothing is found)."""
+    if not use_exact or not balance_exact.available():
+        return None
+    res = solve_joint_exact(jp, seed=seed, work=EXACT_SHARES["cp_sat"] * seconds, wall_cap=wall_cap)
+    phases.extend(res.phases)
+    if res.zone is None or res.centre is None or res.objective is None:
+        return None
+    report = _report("cp-sat", res.status, res.objective, res.bound, phases)
+    report["stopped_by_wall_clock"] = res.stopped_by_wall_clock
+    return JointOutcome(res.zone, res.centre, band, report)
+
+
+def _report(
+    name: str, status: str, objective: float, bound: float, phases: list[dict[str, Any]]
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "status": status,
+        "objective": objective,
+        "bound": bound,
+        "gap": gap_of(objective, bound),
+        "phases": phases,
+    }
