@@ -131,6 +131,9 @@ def plan_stations(
         forced_links=forced,
         positions=positions,
         islands=scenario.islands,
+        # the joint travel objective (partition's default) is wired to the scenario,
+        # the report and the maps separately (issue 13); until then: balance first
+        objective="balance",
         balance=scenario.balance,
         tolerance=scenario.tolerance,
         compactness_weight=scenario.compactness_weight,
