@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
+import warnings
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pandas as pd
@@ -16,9 +19,16 @@ from zoning.errors import ZoningWarning
 from zoning.io.stations import stations_from_file
 from zoning.load import loads_from_column
 from zoning.scenario import Scenario
-from zoning.solve.partition import partition
+from zoning.solve.partition import Plan
+from zoning.solve.partition import partition as _partition
 from zoning.solve.rules import is_contiguous
 from zoning.workflow.alternatives import moved_stations, plan_alternatives
+
+
+def partition(*args: Any, **kwargs: Any) -> Plan:
+    """The balance-first engine (``objective="balance"``) these tests are about."""
+    kwargs.setdefault("objective", "balance")
+    return _partition(*args, **kwargs)
 
 
 def grid(tmp_path: Path):
@@ -30,9 +40,13 @@ def grid(tmp_path: Path):
 
 def test_alternatives_are_distinct_contiguous_and_near_the_best(tmp_path: Path) -> None:
     stations, load = grid(tmp_path)
-    plans = plan_alternatives(
-        stations, load, n=3, slack=0.5, scenario=Scenario(zones=3, urban_core=None)
-    )
+    with warnings.catch_warnings(record=True) as caught:  # a runner-up may be > 20 % apart
+        warnings.simplefilter("always")
+        plans = plan_alternatives(
+            stations, load, n=3, slack=0.5, scenario=Scenario(zones=3, urban_core=None)
+        )
+    assert all("超过 20%" in str(w.message) for w in caught)
+    assert len(caught) == sum(p.partition.spread > 0.2 for p in plans)
     assert len(plans) == 3
     best = plans[0]
     assert [p.report["alternative"]["rank"] for p in plans] == [1, 2, 3]
@@ -53,7 +67,8 @@ def test_fewer_alternatives_when_no_other_plan_exists() -> None:
     # a path of three stations cut into three zones has exactly one plan
     graph = nx.path_graph(["a", "b", "c"])
     loads = {"a": 1.0, "b": 1.0, "c": 1.0}
-    best = partition(graph, loads, k=3, solver="exact")
+    with pytest.warns(ZoningWarning, match="一个派出所"):  # three one-station zones
+        best = partition(graph, loads, k=3, solver="exact")
     assert len(set(best.assignment.values())) == 3
     try:
         partition(graph, loads, k=3, solver="exact", exclude=[best.assignment])
@@ -107,8 +122,11 @@ def _line_of_three(tmp_path: Path):
 def test_fewer_alternatives_than_asked_say_why_none_left(tmp_path: Path) -> None:
     stations, load = _line_of_three(tmp_path)
     scenario = Scenario(zones=3, urban_core=None, solver="exact")
-    with pytest.warns(ZoningWarning, match=r"只找到 1 个方案（要求 3 个）：.*没有其他划分"):
+    with warnings.catch_warnings(record=True) as caught:  # one-station zones are named too
+        warnings.simplefilter("always")
         plans = plan_alternatives(stations, load, n=3, slack=1.0, scenario=scenario)
+    texts = [str(w.message) for w in caught]
+    assert any(re.search(r"只找到 1 个方案（要求 3 个）：.*没有其他划分", t) for t in texts)
     assert len(plans) == 1
     shortfall = plans[0].report["alternative"]["shortfall"]
     assert (shortfall["asked"], shortfall["found"], shortfall["reason"]) == (3, 1, "none_left")
@@ -128,8 +146,10 @@ def test_fewer_alternatives_than_asked_say_why_slack(tmp_path: Path) -> None:
 def test_fewer_alternatives_than_asked_say_why_heuristic(tmp_path: Path) -> None:
     stations, load = _line_of_three(tmp_path)
     scenario = Scenario(zones=3, urban_core=None, solver="heuristic")
-    with pytest.warns(ZoningWarning, match="seeds|随机种子"):
+    with warnings.catch_warnings(record=True) as caught:  # one-station zones are named too
+        warnings.simplefilter("always")
         plans = plan_alternatives(stations, load, n=2, slack=1.0, scenario=scenario)
+    assert any(re.search("seeds|随机种子", str(w.message)) for w in caught)
     shortfall = plans[0].report["alternative"]["shortfall"]
     assert shortfall["reason"] == "seeds" and shortfall["repeats"] == shortfall["tries"] > 0
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterator
+from typing import Any
 
 import networkx as nx
 import pytest
@@ -11,7 +13,14 @@ import pytest
 from zoning._i18n import set_language
 from zoning.errors import InfeasibleError, InputError, ZoningWarning
 from zoning.solve import rules as c
-from zoning.solve.partition import Plan, partition
+from zoning.solve.partition import Plan
+from zoning.solve.partition import partition as _partition
+
+
+def partition(*args: Any, **kwargs: Any) -> Plan:
+    """The balance-first engine (``objective="balance"``) these tests are about."""
+    kwargs.setdefault("objective", "balance")
+    return _partition(*args, **kwargs)
 
 
 def grid(rows: int, cols: int) -> nx.Graph:
@@ -130,11 +139,22 @@ def test_per_officer_balance_matches_officer_shares() -> None:
     officers = {"a": 1.0, "b": 1.0, "c": 1.0, "d": 3.0}
     by_load = partition(g, loads, k=2)
     assert by_load.assignment == {"a": 1, "b": 1, "c": 2, "d": 2}
-    per = partition(g, loads, k=2, officers=officers, balance="per_officer", tolerance=0.0)
+    # a load band wide enough for anything: the best officer-share plan, whatever its loads
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        per = partition(
+            g, loads, k=2, officers=officers, balance="per_officer", tolerance=0.0, band=2.0
+        )
+    texts = [str(w.message) for w in caught]
+    assert any("只有 a 一个派出所" in t for t in texts) and any("超过 20%" in t for t in texts)
     assert per.assignment == {"a": 1, "b": 2, "c": 2, "d": 2}
     assert per.solver["balance"] == "per_officer"
     assert per.solver["spread_per_officer"] == pytest.approx((2.0 - 1.2) / 1.6)
     assert per.solver["balance_term"] == pytest.approx(2 * (0.25 - 1 / 6) * 2)
+    # the default 5 % load band holds in per-officer mode too (issue 13, item 6)
+    per = partition(g, loads, k=2, officers=officers, balance="per_officer", tolerance=0.0)
+    assert per.assignment == by_load.assignment and per.spread == 0.0
+    assert per.band is not None and per.band["used"] == 0.05
     with pytest.raises(InputError, match="officers"):
         partition(g, loads, k=2, balance="per_officer")
 
@@ -165,7 +185,8 @@ def test_exact_matches_brute_force_on_two_by_four_grid() -> None:
             key = (round(c.spread(c.zone_loads(loads, asg)), 12), c.cut_edges(g, asg))
             best = key if best is None or key < best else best
     assert best is not None
-    plan = partition(g, loads, k=3, tolerance=0.0, solver="exact")
+    with pytest.warns(ZoningWarning, match="超过 20%"):  # the best plan is 37.5 % apart
+        plan = partition(g, loads, k=3, tolerance=0.0, solver="exact")
     assert plan.solver["status"] == "optimal"
     assert plan.solver["gap"] == 0.0
     assert [p["phase"] for p in plan.solver["phases"]] == ["heuristic", "balance", "compactness"]
@@ -235,7 +256,13 @@ def test_conflicting_locks_are_explained() -> None:
 
 def test_zero_loads_and_cut_vertex_core() -> None:
     g = grid(2, 3)
-    plan = partition(g, dict.fromkeys(g, 0.0), k=3)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        plan = partition(g, dict.fromkeys(g, 0.0), k=3)
+    # without load any plan is balanced; a one-station zone is named (issue 13, item 8)
+    singles = [z for z in range(1, 4) if list(plan.assignment.values()).count(z) == 1]
+    assert len(caught) == len(singles) == len(plan.warnings)
+    assert all("一个派出所" in str(w.message) for w in caught)
     assert_valid(plan, 3)
     assert plan.spread == 0.0 and plan.max_dev == 0.0
     # the core splits the path: each side becomes one balanced zone
