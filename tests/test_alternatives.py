@@ -43,7 +43,11 @@ def test_alternatives_are_distinct_contiguous_and_near_the_best(tmp_path: Path) 
     with warnings.catch_warnings(record=True) as caught:  # a runner-up may be > 20 % apart
         warnings.simplefilter("always")
         plans = plan_alternatives(
-            stations, load, n=3, slack=0.5, scenario=Scenario(zones=3, urban_core=None)
+            stations,
+            load,
+            n=3,
+            slack=0.5,
+            scenario=Scenario(zones=3, urban_core=None, objective="balance"),
         )
     assert all("超过 20%" in str(w.message) for w in caught)
     assert len(caught) == sum(p.partition.spread > 0.2 for p in plans)
@@ -95,7 +99,10 @@ def test_cli_writes_each_alternative_with_its_own_map(tmp_path: Path) -> None:
     out = tmp_path / "out"
     # with the urban core alone, the ring of 8 cells has few balanced splits: allow 50 %
     config = tmp_path / "s.toml"
-    config.write_text("[plan]\nalternatives = 2\nalternatives_slack = 0.5\n", encoding="utf-8")
+    config.write_text(
+        '[plan]\nobjective = "balance"\nalternatives = 2\nalternatives_slack = 0.5\n',
+        encoding="utf-8",
+    )
     args = ["plan", str(path), "--load-column", "警情量", "-k", "3", "--config", str(config)]
     result = CliRunner().invoke(cli, [*args, "--out", str(out), "-q"])
     assert result.exit_code == 0, result.output
@@ -135,7 +142,7 @@ def test_fewer_alternatives_than_asked_say_why_none_left(tmp_path: Path) -> None
 
 def test_fewer_alternatives_than_asked_say_why_slack(tmp_path: Path) -> None:
     stations, load = grid(tmp_path)
-    scenario = Scenario(zones=3, urban_core=None, solver="exact")
+    scenario = Scenario(zones=3, urban_core=None, solver="exact", objective="balance")
     with pytest.warns(ZoningWarning, match="alternatives_slack"):
         plans = plan_alternatives(stations, load, n=4, slack=0.0, scenario=scenario)
     shortfall = plans[0].report["alternative"]["shortfall"]
@@ -166,3 +173,35 @@ def test_cli_summary_and_report_give_the_shortfall(tmp_path: Path) -> None:
     assert "只找到 1 个方案（要求 3 个）" in result.output
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["alternative"]["shortfall"]["reason"] == "none_left"
+
+
+def test_travel_alternatives_are_ranked_by_travel_within_the_slack(tmp_path: Path) -> None:
+    """With the travel objective the runners-up are distinct plans, each at most
+    ``slack`` (relative) above the best plan's incident-weighted mean minutes."""
+    stations, load = grid(tmp_path)
+    scenario = Scenario(zones=3, urban_core=None, band=0.5, frontier=())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # one-station zones may be named
+        plans = plan_alternatives(stations, load, n=3, slack=0.5, scenario=scenario)
+    minutes = [p.partition.travel["mean_minutes"] for p in plans]
+    assert len(plans) >= 2
+    assert minutes[0] == min(minutes)  # the best plan is the travel optimum
+    assert minutes[1:] == sorted(minutes[1:])
+    assert all(m <= minutes[0] * 1.5 + 1e-9 for m in minutes)
+    for i in range(len(plans)):
+        for j in range(i + 1, len(plans)):
+            assert moved_stations(plans[i], plans[j])
+        assert plans[i].partition.spread <= 0.5 + 1e-9  # the band holds for every plan
+
+
+def test_travel_slack_shortfall_names_the_minutes(tmp_path: Path) -> None:
+    stations, load = grid(tmp_path)
+    scenario = Scenario(zones=3, urban_core=None, solver="exact", band=0.5, frontier=())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        plans = plan_alternatives(stations, load, n=5, slack=0.0, scenario=scenario)
+    assert len(plans) == 1  # on this grid the next plan is (slightly) slower
+    shortfall = plans[0].report["alternative"]["shortfall"]
+    assert shortfall["reason"] == "slack"
+    assert shortfall["next_minutes"] > shortfall["best_minutes"]
+    assert any("alternatives_slack" in str(w.message) and "分钟" in str(w.message) for w in caught)

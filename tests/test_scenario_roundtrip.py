@@ -62,6 +62,13 @@ SCENARIO_FIELDS: dict[str, Any] = {
     "min_shared_m": NUMBER,
     "zones": st.integers(1, 2**31),
     "urban_core": st.none() | TEXT,
+    "objective": st.sampled_from(["travel", "balance"]),
+    "band": st.floats(min_value=0, max_value=1, allow_nan=False),
+    "frontier": st.lists(
+        st.floats(min_value=0.001, max_value=1, allow_nan=False), max_size=5, unique=True
+    ).map(lambda bands: tuple(sorted(bands))),
+    "robust": st.booleans(),
+    "center_eligible": st.sampled_from(["all", "case_area"]),
     "balance": st.sampled_from(["load", "per_officer"]),
     "tolerance": NUMBER,
     "solver": st.sampled_from(["auto", "exact", "heuristic"]),

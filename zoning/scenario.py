@@ -41,6 +41,10 @@ SolverName = Literal["auto", "exact", "heuristic"]
 Islands = Literal["link", "error"]
 NameAfter = Literal["auto", "center", "river", "peak"]
 SimilarityBasis = Literal["profile", "category"]
+Objective = Literal["travel", "balance"]
+Eligible = Literal["all", "case_area"]
+#: Bands of the default trade-off ladder (spread ≤ band), tightest first.
+DEFAULT_FRONTIER: tuple[float, ...] = (0.02, 0.05, 0.10, 0.20)
 
 #: Scenario fields that each supply the station loads; at most one may be set.
 LOAD_SOURCES: tuple[str, ...] = ("load_column", "loads", "incidents")
@@ -69,7 +73,11 @@ class Scenario:
     min_shared_m: float = 50.0
     # plan
     zones: int = 5
-    urban_core: str | None = None
+    urban_core: str | None = None  # one id or name, or several separated by commas
+    objective: Objective = "travel"  # travel: zones and 中心所 together; balance: load first
+    band: float = 0.05  # travel objective: spread of the balanced zones' loads ≤ band
+    frontier: tuple[float, ...] = DEFAULT_FRONTIER  # bands of the trade-off ladder; () = off
+    robust: bool = False  # keep the band in every period (quarter/year) of the incidents
     balance: Balance = "load"
     tolerance: float = 0.01
     solver: SolverName = "auto"
@@ -90,6 +98,7 @@ class Scenario:
     # centers and roads (issue 5)
     center_criteria: Mapping[str, float] = field(default_factory=dict)
     center_locks: tuple[str, ...] = ()
+    center_eligible: Eligible = "all"  # case_area: only stations with a 办案区 may be 中心所
     case_team_locks: tuple[str, ...] = ()
     community_team_locks: tuple[str, ...] = ()
     features: Path | None = None
@@ -163,7 +172,9 @@ class Scenario:
                 continue
             raw = str(value) if isinstance(value, PurePath) else value
             try:
-                check(raw)
+                checked = check(raw)
+                if name in _CONVERTED:  # written as text on the command line
+                    given[name] = checked
             except ValueError as exc:
                 option = (options or {}).get(name, "--" + name.replace("_", "-"))
                 problems.append(
@@ -251,6 +262,33 @@ def _weights(value: Any) -> dict[str, float]:
     return {str(k): float(v) for k, v in value.items()}
 
 
+def _core(value: Any) -> str:
+    """One station id or name, several separated by commas, or a list of them."""
+    if isinstance(value, list | tuple):
+        if not value or not all(isinstance(s, str) and s.strip() for s in value):
+            raise ValueError('a station id or name, or a list, e.g. ["城关派出所", "城东派出所"]')
+        return ",".join(s.strip() for s in value)
+    return _text(value)
+
+
+def _bands(value: Any) -> tuple[float, ...]:
+    """A list of load bands (fractions of the mean load), e.g. [0.02, 0.05, 0.1, 0.2]."""
+    if isinstance(value, str):  # the command line: "0.02,0.05" or "none"
+        text = value.strip().lower()
+        if text in ("", "none", "off", "无"):
+            return ()
+        try:
+            value = [float(part) for part in text.replace("，", ",").split(",") if part.strip()]
+        except ValueError:
+            raise ValueError('a list of numbers 0–1, e.g. "0.02,0.05,0.1,0.2", or "none"') from None
+    if not isinstance(value, list | tuple) or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) and 0 < v <= 1 and v == v
+        for v in value
+    ):
+        raise ValueError("a list of numbers in (0, 1], e.g. [0.02, 0.05, 0.1, 0.2]")
+    return tuple(sorted({float(v) for v in value}))
+
+
 def _names(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(s, str) and s for s in value):
         raise ValueError('a list of station ids or names, e.g. ["青山派出所"]')
@@ -317,7 +355,11 @@ _SPEC: dict[str, dict[str, tuple[str, Callable[[Any], Any]]]] = {
     },
     "plan": {
         "zones": ("zones", _number(minimum=1, integer=True)),
-        "urban_core": ("urban_core", _text),
+        "urban_core": ("urban_core", _core),
+        "objective": ("objective", _choice("travel", "balance")),
+        "band": ("band", _number(minimum=0, maximum=1)),
+        "frontier": ("frontier", _bands),
+        "robust": ("robust", _bool),
         "balance": ("balance", _choice("load", "per_officer")),
         "tolerance": ("tolerance", _number(minimum=0)),
         "solver": ("solver", _choice("auto", "exact", "heuristic")),
@@ -350,6 +392,7 @@ _SPEC: dict[str, dict[str, tuple[str, Callable[[Any], Any]]]] = {
     "centers": {
         "criteria": ("center_criteria", _weights),
         "center": ("center_locks", _names),
+        "eligible": ("center_eligible", _choice("all", "case_area")),
         "case_team": ("case_team_locks", _names),
         "community_team": ("community_team_locks", _names),
         "features": ("features", _text),
@@ -375,6 +418,8 @@ _SPEC: dict[str, dict[str, tuple[str, Callable[[Any], Any]]]] = {
 }
 _PATH_FIELDS = {"stations", "incidents", "loads", "baseline", "river", "features", "roads", "out"}
 #: Scenario field -> the rule its value must satisfy (the file's and the command line's).
+#: Fields whose command-line text the check turns into the field's value.
+_CONVERTED = frozenset({"frontier"})
 _CHECKS: dict[str, Callable[[Any], Any]] = {
     name: check for spec in _SPEC.values() for name, check in spec.values()
 }
@@ -500,7 +545,13 @@ incidents = "incidents.csv"        # 110 警情导出（CSV / Excel / GeoJSON）
 
 [plan]
 zones = 5                          # 防区数（指导意见：每县不超过 5 个）
-# urban_core = "城关派出所"          # 城关所单独成区；不填则用站点文件的“城关”列
+# urban_core = "城关派出所"          # 城关所单独成区；多个：["城关派出所", "城东派出所"]
+#                                  # 不填则用站点文件的“城关”列
+objective = "travel"               # travel：防区与中心所一并选定，警情加权通行时间最短
+#                                  # balance：负荷均衡优先（旧方式）
+band = 0.05                        # travel：均衡防区负荷极差 ≤ 5%；做不到时取最小极差 + 1 个百分点
+frontier = [0.02, 0.05, 0.1, 0.2]  # 权衡曲线：各负荷带下的最优方案（[] 不计算）
+robust = false                     # true：各季度（或年度）负荷都在带内，而不只是总量
 balance = "load"                   # load：警情量均衡；per_officer：警情与警力相匹配
 tolerance = 0.01                   # 均衡容差（平均负荷的 1%），之内再追求紧凑与相似
 solver = "auto"                    # auto：≤50 个所用精确求解，否则用启发式
@@ -538,6 +589,7 @@ together = []                      # 必须同区：[["枫林派出所", "柳溪
 [centers]                          # 中心所与两队驻地（按人口、面积、警情、复杂度、可达性评分）
 # criteria = { population = 1, area_km2 = 1, load = 1, complexity = 1, accessibility = 1 }
 center = []                        # 指定中心所：["青山派出所"]（所在防区以该所为中心所）
+eligible = "all"                   # all：任何所可为中心所；case_area：仅有办案区的所
 case_team = []                     # 指定执法办案队驻地
 community_team = []                # 指定社区警务队驻地
 # features = "features.geojson"    # 河流、山峰要素（OSM），用于防区命名

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Hashable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import PurePath
@@ -50,3 +51,12 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
+
+
+def split_names(text: str) -> list[str]:
+    """Station ids or names written in one field, split at , ， 、 ; ；.
+
+    >>> split_names("城关派出所，城东派出所、 城西")
+    ['城关派出所', '城东派出所', '城西']
+    """
+    return [part.strip() for part in re.split(r"[,，、;；]", text) if part.strip()]

@@ -51,6 +51,7 @@ __all__ = [
     "ZoneCenter",
     "ZoneTravel",
     "centers_from_plan",
+    "cheapest_centers",
     "locks_by_station",
     "minutes_to_center",
     "minutes_to_points",
@@ -90,6 +91,9 @@ class ZoneCenter:
     community_team_id: str | None = None
     community_team_reason: str = ""
     center_locked: bool = False
+    #: how the 中心所 was chosen: "score" (criteria), "planner" (a lock) or "joint"
+    #: (chosen together with the zones for the least incident-weighted travel)
+    center_source: str = "score"
     case_team_candidates: list[dict[str, Any]] = field(default_factory=list)
     community_team_candidates: list[dict[str, Any]] = field(default_factory=list)
     travel: ZoneTravel | None = None
@@ -148,6 +152,7 @@ def centers_from_plan(
     travel: TravelTimes | None = None,
     within_minutes: float = WITHIN_MINUTES,
     incidents: pd.DataFrame | None = None,
+    chosen: Mapping[int, str] | None = None,
 ) -> dict[int, ZoneCenter]:
     """Choose each zone's 中心所, case-team base and community-team base.
 
@@ -176,6 +181,10 @@ def centers_from_plan(
     incidents
         Counted incidents (``LoadResult.incidents``: station_id, weight, lon,
         lat) for the share of incidents within T; default station loads.
+    chosen
+        Zone number -> the 中心所 the solver chose together with the zones
+        (travel objective). It is kept (a planner lock still wins); the
+        guideline's criteria then rank the candidates and explain the choice.
 
     Returns
     -------
@@ -206,7 +215,9 @@ def centers_from_plan(
         scores = _scores(table, weights)
         order = scores.sort_values(ascending=False, kind="stable").index.tolist()
         locked = _lock(locks, zone, members, tr("中心所", "central station"))
-        center = locked or str(order[0])
+        joint = str((chosen or {}).get(zone, "")) or None
+        joint = joint if joint in members else None
+        center = locked or joint or str(order[0])
         candidates = [
             {
                 "station_id": sid,
@@ -225,6 +236,7 @@ def centers_from_plan(
             reason="",
             candidates=candidates,
             center_locked=bool(locked),
+            center_source="planner" if locked else "joint" if joint else "score",
         )
     metrics = zone_travel(
         travel,
@@ -247,6 +259,35 @@ def centers_from_plan(
             community_team_locks,
         )
     return result
+
+
+def cheapest_centers(
+    assignment: Mapping[Any, int],
+    load: pd.Series,
+    travel: TravelTimes,
+    *,
+    eligible: Iterable[str] | None = None,
+) -> dict[int, str]:
+    """Each zone's 中心所 by the travel objective's rule, for a plan made elsewhere.
+
+    The station of the zone from which its load is reached in the least total
+    time (Σ load × minutes from it to each station; the first in the zone on
+    ties), among ``eligible`` stations when some are in the zone. This is the
+    rule :func:`zoning.solve.partition.partition` applies to its own zones, so
+    scoring a planned plan (``zoning evaluate``) or a baseline gives the same
+    中心所 the planner saw.
+    """
+    minutes = travel.frame()
+    load = load.set_axis([str(i) for i in load.index])
+    allowed = None if eligible is None else {str(s) for s in eligible}
+    out: dict[int, str] = {}
+    for zone in sorted(set(assignment.values())):
+        members = [str(s) for s, z in assignment.items() if z == zone]
+        cand = [s for s in members if allowed is None or s in allowed] or members
+        weight = load.reindex(members).fillna(0.0).to_numpy(dtype=float)
+        cost = minutes.loc[cand, members].to_numpy() @ weight
+        out[int(zone)] = cand[int(np.argmin(cost))]
+    return out
 
 
 def locks_by_station(assignment: Mapping[Any, int], station_ids: Iterable[str]) -> dict[int, str]:
@@ -361,6 +402,18 @@ def _reason(
             f"(score #{rank} in the zone){trip}.",
         )
     parts = []
+    if zc.center_source == "joint":
+        rank = next(c["rank"] for c in zc.candidates if c["station_id"] == center)
+        mean = zc.travel.mean_minutes if zc.travel is not None else float("nan")
+        return tr(
+            f"{names[center]}与防区一并选定为中心所：区内警情到此加权平均通行 {mean:.1f} 分钟，"
+            f"为区内最短，全县各所到中心所的总通行时间因此最短（指导意见的人口、面积、警情、"
+            f"复杂度等综合得分区内第{rank}）{trip}。",
+            f"{names[center]} was chosen together with the zones: the zone's incidents reach it "
+            f"in {mean:.1f} min on average (weighted), the least in the zone, so the county's "
+            f"total travel to its 中心所 is least (guideline criteria score #{rank} in the "
+            f"zone){trip}.",
+        )
     for key in DEFAULT_CRITERIA:
         raw = float(table[key].astype(float).loc[center])
         if weights.get(key, 0) <= 0 or math.isnan(raw):

@@ -83,7 +83,10 @@ def input_options(command: F) -> F:
         click.option("--load-column", help="直接使用的警情量列 / use this column as the load"),
         click.option("--zones", "-k", type=int, help="防区数 K（默认 5）/ number of zones"),
         click.option(
-            "--urban-core", help="城关所编号或名称 / id or name of the county-seat station"
+            "--urban-core",
+            multiple=True,
+            help="城关所编号或名称，可重复或用逗号分隔（多个城关所共同成区）"
+            " / county-seat station id or name; repeat or comma-separate for several",
         ),
         click.option("--id-column", help="站点编号列 / station id column"),
         click.option("--name-column", help="站点名称列 / station name column"),
@@ -130,6 +133,8 @@ def scenario_from_options(
     """
     scenario = scenario_from_toml(config) if config else Scenario()
     set_language(lang or scenario.lang)  # type: ignore[arg-type]
+    cores = options.pop("urban_core", None)
+    options["urban_core"] = ",".join(cores) if cores else None
     sources = {name: options.pop(name, None) for name in LOAD_SOURCES}
     Scenario().with_checked_overrides(OPTION_NAMES, **sources)  # checked like the rest
     scenario = scenario.with_load_source(**sources).with_checked_overrides(

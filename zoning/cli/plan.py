@@ -29,6 +29,35 @@ from zoning.scenario import Scenario, scenario_to_toml, write_template
     "--out", type=click.Path(file_okay=False, path_type=Path), help="输出目录 / output folder"
 )
 @click.option(
+    "--objective",
+    type=click.Choice(["travel", "balance"]),
+    help="目标：travel 防区与中心所一并选定、通行时间最短（默认）；balance 负荷均衡优先"
+    " / travel: zones and 中心所 together, least travel (default); balance: load first",
+)
+@click.option(
+    "--band",
+    type=float,
+    help="负荷带：均衡防区负荷极差上限（默认 0.05）/ load band: most spread allowed (0.05)",
+)
+@click.option(
+    "--frontier",
+    metavar="BANDS|none",
+    help="权衡曲线的负荷带，如 0.02,0.05,0.1,0.2；none 不计算"
+    " / bands of the trade-off ladder, e.g. 0.02,0.05,0.1,0.2; none to skip",
+)
+@click.option(
+    "--robust",
+    is_flag=True,
+    default=None,
+    help="各季度（或年度）负荷都在带内 / keep the band in every quarter (or year)",
+)
+@click.option(
+    "--center-eligible",
+    type=click.Choice(["all", "case_area"]),
+    help="可作中心所的所：all 全部；case_area 仅有办案区的所"
+    " / stations that may be 中心所: all, or only those with a case-handling area",
+)
+@click.option(
     "--balance", type=click.Choice(["load", "per_officer"]), help="均衡方式 / balance mode"
 )
 @click.option("--solver", type=click.Choice(["auto", "exact", "heuristic"]), help="求解器 / solver")
@@ -158,6 +187,61 @@ def check_plan(stations: Path, scenario: Scenario, saved: Path) -> None:
     raise SystemExit(1)
 
 
+def summary_lines(report: dict[str, Any]) -> list[str]:
+    """What the plan optimised, whether it is proven, the band used, and the trade-off."""
+    solver = report["solver"]
+    lines = []
+    figures = report.get("travel_figures") or {}
+    gap = solver.get("gap")
+    if solver.get("status") == "optimal":
+        proof = tr("已证明最优", "proven optimal")
+    elif gap is not None:
+        proof = tr(
+            f"未证明最优：与可证明的下界相差至多 {gap:.1%}",
+            f"not proven optimal: at most {gap:.1%} above the proven lower bound",
+        )
+    else:
+        proof = tr("未证明最优（启发式）", "not proven optimal (heuristic)")
+    if report.get("objective") == "travel" and figures.get("mean_minutes") is not None:
+        mean, far = figures["mean_minutes"], figures["max_minutes"]
+        lines.append(
+            tr(
+                f"目标：防区与中心所一并选定，警情到中心所加权平均 {mean:.1f} 分钟，"
+                f"最远 {far:.0f} 分钟（{proof}）",
+                f"Objective: zones and 中心所 together; incidents reach their 中心所 in "
+                f"{mean:.1f} min on average, farthest {far:.0f} min ({proof})",
+            )
+        )
+    else:
+        lines.append(tr(f"目标：负荷均衡优先（{proof}）", f"Objective: balance first ({proof})"))
+    band = report.get("band") or {}
+    if band.get("reason") in ("min_spread_plus_step", "heuristic_spread_plus_step"):
+        certified = band["reason"] == "min_spread_plus_step"
+        lines.append(
+            tr(
+                f"负荷带：{band['requested']:.0%} 内没有连片方案；"
+                f"可{'证明' if certified else '找到'}的最小极差为 {band['min_spread']:.1%}，"
+                f"故按 {band['used']:.1%} 规划",
+                f"Load band: no contiguous plan fits {band['requested']:.0%}; the smallest spread "
+                f"{'proven' if certified else 'found'} is {band['min_spread']:.1%}, so the plan "
+                f"uses {band['used']:.1%}",
+            )
+        )
+    solved = [r for r in report.get("frontier") or [] if r.get("status") == "solved"]
+    if solved:
+        ladder = tr("；", "; ").join(
+            tr(
+                f"{r['band']:.0%}：{r['mean_minutes']:.1f} 分钟（最远 {r['max_minutes']:.0f}）",
+                f"{r['band']:.0%}: {r['mean_minutes']:.1f} min (farthest {r['max_minutes']:.0f})",
+            )
+            for r in solved
+        )
+        lines.append(
+            tr(f"权衡（负荷带 → 平均通行）：{ladder}", f"Trade-off (band → mean travel): {ladder}")
+        )
+    return lines
+
+
 @click.command("demo")
 @click.option(
     "--out",
@@ -215,6 +299,8 @@ def run_plan(stations: Path, scenario: Scenario, *, quiet: bool, force: bool = F
             f"({solver.get('status')}, {solver.get('seconds', 0):.1f} s)",
         )
     )
+    for line in summary_lines(report):
+        click.echo(line)
     echo_zone_lines(report["zones"], travel=True)
     travel = report.get("travel") or {}
     if travel.get("method_text"):

@@ -34,6 +34,7 @@ __all__ = [
     "assigns_every_node_once",
     "core_is_alone",
     "core_stations",
+    "core_zone",
     "cut_edges",
     "has_at_most_k_zones",
     "is_contiguous",
@@ -111,6 +112,20 @@ def core_stations(core: Hashable | Iterable[Hashable] | None) -> list[Hashable]:
     if isinstance(core, str | bytes | int) or not isinstance(core, Iterable):
         return [core]
     return list(dict.fromkeys(core))
+
+
+def core_zone(
+    assignment: Mapping[Any, int], core: Hashable | Iterable[Hashable] | None
+) -> int | None:
+    """The zone of the urban core (of its first assigned station), or ``None``.
+
+    >>> core_zone({"a": 1, "b": 2}, ("b", "x")), core_zone({"a": 1}, None)
+    (2, None)
+    """
+    for v in core_stations(core):
+        if v in assignment:
+            return int(assignment[v])
+    return None
 
 
 def _members(assignment: Mapping[Any, int]) -> dict[int, list[Hashable]]:

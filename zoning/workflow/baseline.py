@@ -31,7 +31,7 @@ each zone's number.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -39,7 +39,7 @@ import numpy as np
 
 from zoning import _schema as S
 from zoning._i18n import tr
-from zoning.centers.placement import ZoneCenter, centers_from_plan
+from zoning.centers.placement import ZoneCenter, centers_from_plan, cheapest_centers
 from zoning.centers.travel import TravelTimes, zone_travel
 from zoning.errors import ZoningWarning
 from zoning.io.assignment import Assignment
@@ -105,13 +105,13 @@ def arrangement_figures(
     assignment: Mapping[str, int],
     centers: Mapping[int, str],
     *,
-    core: str | None,
+    core: str | Sequence[str] | None,
 ) -> dict[str, Any]:
     """The before/after measures of one arrangement (see the module docstring)."""
     loads = load.load.set_axis([str(i) for i in load.load.index])
     zone_load = rules.zone_loads({s: float(loads.get(s, 0.0)) for s in assignment}, assignment)
-    core_zone = assignment.get(core) if core is not None else None
-    exclude = {core_zone} if core_zone is not None else set()
+    urban_zone = rules.core_zone(assignment, core)
+    exclude = {urban_zone} if urban_zone is not None else set()
     officers = None
     if S.OFFICERS in stations.columns and stations[S.OFFICERS].notna().all():
         per_station = {str(k): float(v) for k, v in stations[S.OFFICERS].items()}
@@ -161,9 +161,11 @@ def before_after(
     *,
     after: Mapping[str, int],
     after_centers: Mapping[int, ZoneCenter],
-    core: str | None,
+    core: str | Sequence[str] | None,
     baseline: Assignment | Mapping[str, int] | None = None,
     criteria: Mapping[str, float] | None = None,
+    objective: str = "travel",
+    eligible: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """The ``before_after`` block of ``report.json``.
 
@@ -183,6 +185,10 @@ def before_after(
         Today's arrangement; ``None``: every station on its own.
     criteria
         中心所 criterion weights (the scenario's), for the baseline's 中心所.
+    objective, eligible
+        With ``"travel"`` the baseline's 中心所 are chosen as plans choose theirs
+        (:func:`zoning.centers.placement.cheapest_centers`, among ``eligible``),
+        so before and after are timed alike.
 
     Returns
     -------
@@ -203,6 +209,9 @@ def before_after(
         criteria=dict(criteria) if criteria else None,
         travel=travel,
         incidents=incidents,
+        chosen=cheapest_centers(before, loads, travel, eligible=eligible)
+        if objective == "travel"
+        else None,
     )
     after_ids = {str(s): int(z) for s, z in after.items()}
     _, moved = compare_assignments(before, after_ids)

@@ -234,8 +234,9 @@ def _metrics(p: PlanOutput) -> dict[str, Any]:
     core = report.get("urban_core")
     if core is None and S.IS_URBAN_CORE in p.plan:
         flagged = p.plan.loc[p.plan[S.IS_URBAN_CORE].fillna(False).astype(bool), S.STATION_ID]
-        core = flagged.iloc[0] if len(flagged) == 1 else None
-    exclude = {p.assignment[core]} if core in p.assignment else set()
+        core = [str(s) for s in flagged] or None
+    urban_zone = cons.core_zone(p.assignment, core)
+    exclude = {urban_zone} if urban_zone is not None else set()
     graph = graph_from_stations(p.plan.set_index(S.STATION_ID, drop=False))
     hashed: dict[Any, int] = dict(p.assignment)
     return {

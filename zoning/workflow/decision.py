@@ -30,7 +30,7 @@ from zoning.decision.staffing import Staffing, staffing_transfers
 from zoning.io.assignment import Assignment
 from zoning.scenario import Scenario
 from zoning.workflow.baseline import before_after
-from zoning.workflow.run import PlanResult, similarity_basis
+from zoning.workflow.run import PlanResult, eligible_centers, similarity_basis
 
 __all__ = ["add_decision_blocks", "staffing_report"]
 
@@ -60,6 +60,8 @@ def add_decision_blocks(
             core=core,
             baseline=baseline,
             criteria=dict(scenario.center_criteria) or None,
+            objective=scenario.objective,
+            eligible=eligible_centers(stations, scenario, "stations"),
         )
     report["staffing"] = staffing_report(stations, assignment, result, scenario).to_dict()
     report["profiles"] = profiles_report(stations, assignment, result, scenario)

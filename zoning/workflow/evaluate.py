@@ -26,7 +26,7 @@ import geopandas as gpd
 
 from zoning import _schema as S
 from zoning._i18n import tr
-from zoning.centers.placement import centers_from_plan, zone_name_for
+from zoning.centers.placement import centers_from_plan, cheapest_centers, zone_name_for
 from zoning.errors import InputError
 from zoning.graph import graph_from_stations, graph_with_links
 from zoning.io.assignment import Assignment, read_assignment
@@ -48,7 +48,12 @@ from zoning.workflow.plan import (
     write_outputs,
 )
 from zoning.workflow.report import plan_report
-from zoning.workflow.run import PlanResult, resolve_names
+from zoning.workflow.run import (
+    PlanResult,
+    eligible_centers,
+    resolve_names,
+    travel_from_scenario,
+)
 
 __all__ = [
     "Assignment",
@@ -140,8 +145,8 @@ def evaluate_assignment(
     subset = stations.loc[[s for s in stations.index if str(s) in known]]
     loads: dict[Hashable, float] = {s: float(load.load.get(s, 0.0)) for s in known}
     zone_load = cons.zone_loads(loads, known)
-    core_zone = known.get(core) if core is not None else None
-    exclude = {core_zone} if core_zone is not None else set()
+    urban_zone = cons.core_zone(known, core)
+    exclude = {urban_zone} if urban_zone is not None else set()
     solver: dict[str, Any] = {"name": "evaluate", "status": "evaluated", "objective": None}
     solver |= {"bound": None, "gap": None, "seconds": 0.0, "balance": scenario.balance}
     if S.OFFICERS in subset and subset[S.OFFICERS].notna().all():
@@ -161,17 +166,32 @@ def evaluate_assignment(
         warnings=notes,
     )
     by_id = {str(s): z for s, z in known.items()}
-    centers = centers_from_plan(subset, by_id, load.load, by_category=load.by_category)
+    travel = travel_from_scenario(subset, scenario)
+    chosen = None
+    if scenario.objective == "travel":  # the 中心所 zoning plan would give these zones
+        chosen = cheapest_centers(
+            by_id, load.load, travel, eligible=eligible_centers(subset, scenario, source)
+        )
+    centers = centers_from_plan(
+        subset,
+        by_id,
+        load.load,
+        by_category=load.by_category,
+        criteria=dict(scenario.center_criteria) or None,
+        travel=travel,
+        within_minutes=scenario.within_minutes,
+        chosen=chosen,
+    )
     zone_names = {
         z: scenario.zone_names.get(z) or given.labels.get(z) or zone_name_for(names[c.center_id])
         for z, c in centers.items()
     }
     frame = plan_frame(subset, by_id, load.load, centers, zone_names)
-    zones = zones_frame(frame, centers, urban_core_zone=core_zone)
+    zones = zones_frame(frame, centers, urban_core_zone=urban_zone)
     solver["seconds"] = round(time.perf_counter() - started, 3)
-    scored_core = core if core_zone is not None else None  # plan_report needs it assigned
+    scored_core = core if urban_zone is not None else None  # plan_report needs it assigned
     report = plan_report(plan, zones, centers, load, scenario, scored_core, solver["seconds"])
-    report["urban_core"] = core
+    report["urban_core"] = list(core) if isinstance(core, tuple) else core
     report["kind"] = "evaluation"
     report["n_stations_total"] = len(names)
     report["violations"] = [v.to_dict() for v in found]

@@ -119,6 +119,7 @@ def plan_from_files(
             "rank": rank,
             "folder": folders[rank],
             "spread": r.partition.spread,
+            "mean_minutes": (r.partition.travel or {}).get("mean_minutes"),
             "max_dev": r.partition.max_dev,
             "cut_edges": r.partition.cut_edges,
             "solver_status": r.partition.solver.get("status"),

@@ -18,6 +18,7 @@ from zoning.centers.placement import ZoneCenter
 from zoning.load import LoadResult
 from zoning.scenario import Scenario
 from zoning.solve.partition import Plan
+from zoning.solve.rules import core_zone
 
 
 def plan_report(
@@ -26,7 +27,7 @@ def plan_report(
     centers: dict[int, ZoneCenter],
     load: LoadResult,
     scenario: Scenario,
-    core: str | None,
+    core: str | tuple[str, ...] | None,
     seconds: float,
 ) -> dict[str, Any]:
     """The ``report.json`` dictionary of one plan (shared by ``plan`` and ``evaluate``)."""
@@ -37,6 +38,7 @@ def plan_report(
         row["case_team_reason"] = center.case_team_reason
         row["community_team_reason"] = center.community_team_reason
         row["center_locked"] = center.center_locked
+        row["center_source"] = center.center_source
         row["case_team_candidates"] = center.case_team_candidates
         row["community_team_candidates"] = center.community_team_candidates
         row["travel"] = center.travel.to_dict() if center.travel is not None else None
@@ -45,18 +47,24 @@ def plan_report(
         version = metadata.version("zoning")
     except metadata.PackageNotFoundError:  # pragma: no cover - running from a checkout
         version = "unknown"
-    balanced = [z for z in plan.zone_load if core is None or plan.assignment[core] != z]
+    urban_zone = core_zone(plan.assignment, core)
+    balanced = [z for z in plan.zone_load if z != urban_zone]
+    add_officers_needed(zone_rows, balanced)
     return {
         "tool": {"name": "zoning", "version": version},
         "n_stations": len(plan.assignment),
         "n_zones": len(zone_rows),
-        "urban_core": core,
+        "urban_core": list(core) if isinstance(core, tuple) else core,
         "zones": zone_rows,
         "balanced_zones": sorted(balanced),
         "spread": plan.spread,
         "max_dev": plan.max_dev,
         "cut_edges": plan.cut_edges,
         "total_load": float(sum(plan.zone_load.values())),
+        "objective": plan.solver.get("objective_kind", scenario.objective),
+        "band": plan.band,
+        "travel_figures": travel_figures(plan),
+        "frontier": frontier_rows(plan),
         "solver": plan.solver,
         "graph": {
             "nodes": plan.graph.number_of_nodes(),
@@ -68,6 +76,68 @@ def plan_report(
         "warnings": list(plan.warnings),
         "seconds": round(seconds, 3),
     }
+
+
+def travel_figures(plan: Plan) -> dict[str, Any] | None:
+    """The plan's travel to its 中心所 (balanced zones): weighted mean, farthest, shares.
+
+    ``None`` when the plan was made without travel times.
+    """
+    travel = plan.travel
+    if not travel:
+        return None
+    share = travel.get("share_within") or {}
+    return {
+        "method": travel.get("method"),
+        "mean_minutes": travel.get("mean_minutes"),
+        "max_minutes": travel.get("max_minutes"),
+        "farthest": travel.get("farthest"),
+        "share_within_15": share.get("15"),
+        "share_within_30": share.get("30"),
+        "mean_minutes_all": travel.get("mean_minutes_all"),
+        "max_minutes_all": travel.get("max_minutes_all"),
+        "objective": travel.get("objective"),
+    }
+
+
+def frontier_rows(plan: Plan) -> list[dict[str, Any]]:
+    """The trade-off ladder for report.json: one row per band, without the plans themselves."""
+    rows = []
+    for entry in plan.frontier:
+        share = entry.get("share_within") or {}
+        row = {k: v for k, v in entry.items() if k not in ("assignment", "centers", "share_within")}
+        row["share_within_15"] = share.get("15")
+        row["share_within_30"] = share.get("30")
+        rows.append(row)
+    return rows
+
+
+def _number(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def add_officers_needed(rows: list[dict[str, Any]], balanced: list[int]) -> None:
+    """Each zone's officers needed to reach the county's average load per officer.
+
+    The average is over the balanced zones (the 城关 zone carries county-wide
+    duties); ``officers_needed`` is ``load / average − officers`` (positive: the
+    zone is short of officers), for every zone with officers; 警力与警情相匹配.
+    """
+    kept = [r for r in rows if int(r[S.ZONE]) in balanced]
+    officers = [_number(r.get(S.OFFICERS)) for r in kept]
+    if not kept or any(not o > 0 for o in officers):
+        return
+    average = sum(float(r[S.LOAD]) for r in kept) / sum(officers)
+    if average <= 0:
+        return
+    for row in rows:
+        have = _number(row.get(S.OFFICERS))
+        if have == have:  # not NaN
+            row["officers_needed"] = round(float(row[S.LOAD]) / average - have, 1)
+            row["county_load_per_officer"] = average
 
 
 #: Column of the zones frame (and key of a report zone) with the island travel caveat.

@@ -34,7 +34,8 @@ from zoning.load import LoadResult
 from zoning.outputs.tables import plan_frame, zones_frame
 from zoning.scenario import Scenario
 from zoning.solve.partition import Plan, partition
-from zoning.solve.rules import violations
+from zoning.solve.rules import core_stations, core_zone, violations
+from zoning.utils import split_names
 from zoning.workflow.report import add_island_caveats, plan_report
 
 Progress = Callable[[dict[str, Any]], None]
@@ -131,9 +132,12 @@ def plan_stations(
         forced_links=forced,
         positions=positions,
         islands=scenario.islands,
-        # the joint travel objective (partition's default) is wired to the scenario,
-        # the report and the maps separately (issue 13); until then: balance first
-        objective="balance",
+        objective=scenario.objective,
+        band=scenario.band,
+        minutes=travel.frame(),
+        center_eligible=eligible_centers(stations, scenario, source),
+        center_locks=team_ids["center"] if scenario.objective == "travel" else (),
+        frontier=scenario.frontier if scenario.objective == "travel" and not exclude else (),
         balance=scenario.balance,
         tolerance=scenario.tolerance,
         compactness_weight=scenario.compactness_weight,
@@ -172,8 +176,11 @@ def plan_stations(
         travel=travel,
         within_minutes=scenario.within_minutes,
         incidents=load.incidents if load.incidents is not None and len(load.incidents) else None,
+        chosen={z: str(c) for z, c in plan.centers.items()}
+        if scenario.objective == "travel"
+        else None,
     )
-    core_zone = plan.assignment[core] if core is not None else None
+    urban_zone = core_zone(plan.assignment, core)
     named = feature_zone_names(
         stations,
         plan.assignment,
@@ -189,7 +196,7 @@ def plan_stations(
         for z in centers
     }
     frame = plan_frame(stations, plan.assignment, load.load, centers, zone_names)
-    zones = zones_frame(frame, centers, urban_core_zone=core_zone)
+    zones = zones_frame(frame, centers, urban_core_zone=urban_zone)
     zones["zone_name_source"] = [
         "planner" if z in scenario.zone_names else named[int(z)].source for z in zones[S.ZONE]
     ]
@@ -209,13 +216,16 @@ def plan_stations(
     )
 
 
-def _warn_about_parts(plan: Plan, core: str | None, names: Mapping[Hashable, str]) -> None:
+def _warn_about_parts(
+    plan: Plan, core: str | tuple[str, ...] | None, names: Mapping[Hashable, str]
+) -> None:
     """Warn when forbidden links (or the removed urban core) split the map into parts.
 
     Each part must hold whole zones, so a small part becomes a zone of its own and
     the balance suffers; planners should see that at once, not only in the spread.
     """
-    rest = plan.graph.subgraph([v for v in plan.graph.nodes if v != core])
+    cores = set(core_stations(core))
+    rest = plan.graph.subgraph([v for v in plan.graph.nodes if v not in cores])
     parts = sorted(nx.connected_components(rest), key=len)
     if len(parts) < 2:
         return
@@ -280,13 +290,17 @@ def resolve_team_locks(
 def resolve_names(
     stations: gpd.GeoDataFrame, scenario: Scenario, source: str
 ) -> tuple[
-    str | None,
+    str | tuple[str, ...] | None,
     dict[str, int],
     list[list[str]],
     list[tuple[str, str]],
     list[tuple[str, str]],
 ]:
-    """Turn ids-or-names from options into station ids, gathering every problem."""
+    """Turn ids-or-names from options into station ids, gathering every problem.
+
+    The urban core comes back as one station id, a tuple of ids (several
+    stations forming the 城关 zone together) or ``None``.
+    """
     problems = ProblemList()
     n = len(stations)
     if scenario.zones < 1 or scenario.zones > n:
@@ -312,23 +326,18 @@ def resolve_names(
             )
         return sid
 
-    core: str | None = None
+    cores: list[str] = []
     if scenario.urban_core:
-        core = lookup(scenario.urban_core, tr("城关所", "urban core"))
+        for key in split_names(scenario.urban_core):
+            sid = lookup(key, tr("城关所", "urban core"))
+            if sid is not None and sid not in cores:
+                cores.append(sid)
     elif S.IS_URBAN_CORE in stations.columns:
-        flagged = stations.index[stations[S.IS_URBAN_CORE].astype(bool)].astype(str).tolist()
-        if len(flagged) == 1:
-            core = flagged[0]
-        elif len(flagged) > 1:
-            problems.add(
-                tr(
-                    f"{source}：城关列标记了多个派出所（{', '.join(flagged)}），只能有一个；"
-                    "请修正该列或用 --urban-core 指定",
-                    f"{source}: the urban-core column flags several stations "
-                    f"({', '.join(flagged)}); "
-                    "only one is allowed; fix the column or pass --urban-core",
-                )
-            )
+        # several flagged stations form the 城关 zone together (county seats often have 2–4)
+        cores = stations.index[stations[S.IS_URBAN_CORE].astype(bool)].astype(str).tolist()
+    core: str | tuple[str, ...] | None = (
+        None if not cores else cores[0] if len(cores) == 1 else tuple(cores)
+    )
     locks: dict[str, int] = {}
     for key, zone in scenario.locks.items():
         sid = lookup(key, tr("锁定的派出所", "locked station"))
@@ -347,6 +356,36 @@ def resolve_names(
                 pairs[kind].append((ia, ib))
     problems.raise_if_any()
     return core, locks, together, pairs["forbidden"], pairs["forced"]
+
+
+def eligible_centers(
+    stations: gpd.GeoDataFrame, scenario: Scenario, source: str
+) -> list[str] | None:
+    """Stations that may be 中心所 (``[centers] eligible``), or ``None`` for all.
+
+    Raises
+    ------
+    InputError
+        ``eligible = "case_area"`` without a 办案区 column, or with no station having one.
+    """
+    if scenario.center_eligible == "all":
+        return None
+    flags = stations.get(S.HAS_CASE_AREA)
+    ids = (
+        [] if flags is None else [str(s) for s in stations.index[flags.fillna(False).astype(bool)]]
+    )
+    if not ids:
+        raise InputError(
+            tr(
+                f"{source}：中心所限于有办案区的所（eligible = case_area），"
+                "但没有任何所标记办案区；"
+                "请补充“办案区”列（是/否），或改为 eligible = all",
+                f"{source}: 中心所 are limited to stations with a case-handling area "
+                "(eligible = case_area), but no station has one; add a 办案区 column (是/否) "
+                "or use eligible = all",
+            )
+        )
+    return ids
 
 
 def similarity_basis(load: LoadResult, scenario: Scenario) -> str | None:
