@@ -198,7 +198,7 @@ def test_plan_and_app_show_any_text_literally(
     names, categories = _marked(names, "S"), _marked(categories, "C")
     (title,) = _marked([title], "T")
     stations, incidents = _county(tmp, names, categories)
-    scenario = Scenario(incidents=incidents, zones=3, title=title, out=tmp / "plan")
+    scenario = Scenario(incidents=incidents, zones=3, title=title, out=tmp / "plan", frontier=())
     with _quiet():
         result = plan_from_files(stations, scenario=scenario)
         data = _read_data("upload", stations, incidents, base=tmp)
