@@ -335,7 +335,7 @@ def test_plan_from_a_saved_scenario_is_reproduced_exactly(tmp_path: Path) -> Non
                 str(out),
                 "-q",
                 "--no-print",  # the print map is not what is replayed here
-            ],  # fmt: skip
+            ],
         )
         assert result.exit_code == 0, result.output
         runs.append(zones_of(out))
