@@ -35,7 +35,7 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import networkx as nx
@@ -59,7 +59,10 @@ from zoning.io.columns import (
 from zoning.io.crs import station_crs
 from zoning.io.encoding import read_vector
 from zoning.io.geometry import classify, metric_crs, repair
-from zoning.io.sheets import Column, cell_text, header_key, sheet_from_file
+from zoning.io.sheets import Column, Sheet, cell_text, header_key, sheet_from_file
+
+if TYPE_CHECKING:
+    from zoning.centers.roads import RoadNetwork
 
 __all__ = [
     "APPROXIMATE",
@@ -533,6 +536,95 @@ def stations_from_townships(
     )
     towns, index = _township_index(areas)
     file = table.name
+    problems = ProblemList()
+    cols = _table_columns(table, station_column, township_column, encoding, problems)
+    stations, row_station = T.station_rows(
+        cols.sheet, cols.id_col, cols.name_col, cols.attr_cols, problems, fill_down=True
+    )
+    match = _match_table(cols, stations, row_station, towns, index)
+    for problem in match.problems(file, areas.file, cols.town_col.label, stations.names):
+        problems.add(problem)
+    lon_col, lat_col = T.seat_columns(cols.sheet)
+    seats_raw: dict[str, tuple[float, float]] = {}
+    if lon_col is not None and lat_col is not None:
+        seats_raw = T.read_seats(cols.sheet, lon_col, lat_col, row_station, stations, problems)
+    problems.raise_if_any()
+    if match.repeated:
+        _warn(
+            tr(
+                f"{file}：这些乡镇在同一派出所下重复列出，只计一次：{'；'.join(match.repeated)}。",
+                f"{file}: these townships are listed twice for the same station; counted "
+                f"once: {'; '.join(match.repeated)}.",
+            )
+        )
+    seats, seat_system, seat_how = T.seats_to_wgs84(seats_raw, seat_crs, file)
+
+    additive = _additive_columns(towns, areas)
+    out, split_stations = _dissolve_townships(towns, match.members, stations, additive)
+    pop_col = _hinted(additive, _POPULATION_HINTS, exclude=("非农", "nonagri", "农业", "agri"))
+    comm_col = _hinted(additive, _COMMUNITY_HINTS, exclude=("committee", "communities_"))
+    if pop_col is not None:
+        out[S.POPULATION] = out[pop_col]
+    if comm_col is not None:
+        out[S.COMMUNITIES] = out[comm_col]
+    attr_cols = cols.attr_cols
+    T.carry(out, stations, attr_cols)
+    info: dict[str, Any] = {
+        "method": "townships",
+        "townships_file": str(townships),
+        "table": str(table),
+        "n_townships": len(towns),
+        "columns": {
+            "station": _label(cols.id_col or cols.name_col),
+            "station_name": _label(cols.name_col),
+            "township": cols.town_col.label,
+            "attributes": {k: c.label for k, c in attr_cols.items()},
+            "summed": additive,
+            "population_from": pop_col
+            if S.POPULATION not in attr_cols
+            else attr_cols[S.POPULATION].label,
+            "communities_from": comm_col
+            if S.COMMUNITIES not in attr_cols
+            else attr_cols[S.COMMUNITIES].label,
+        },
+        "table_title": cols.sheet.title,
+    }
+    _finish(out, seats, seat_system, seat_how, info, file)
+    if split_stations:
+        _warn(
+            tr(
+                f"{file}：这些派出所的乡镇互不相邻，辖区分成几块：{'；'.join(split_stations)}。"
+                "请核对对照表。",
+                f"{file}: the townships of these stations do not touch each other, so their "
+                f"jurisdiction is in pieces: {'; '.join(split_stations)}. Check the table.",
+            )
+        )
+    out[APPROXIMATE] = False
+    out[METHOD] = "townships"
+    out.attrs["jurisdictions"] = info
+    return _ordered(out)
+
+
+@dataclass
+class _TableColumns:
+    """The station → township table and the columns found in it."""
+
+    sheet: Sheet
+    town_col: Column
+    id_col: Column | None
+    name_col: Column | None
+    attr_cols: dict[str, Column]
+
+
+def _table_columns(
+    table: Path,
+    station_column: str | None,
+    township_column: str | None,
+    encoding: str | None,
+    problems: ProblemList,
+) -> _TableColumns:
+    """Read the station → township table and find its station and township columns."""
+    file = table.name
     station_keys = {header_key(a) for a in (*T.ID_ALIASES, *T.NAME_ALIASES)}
     town_keys = {header_key(a) for a in TABLE_TOWNSHIP_ALIASES}
 
@@ -545,7 +637,6 @@ def stations_from_townships(
         return bare in station_keys or bare in town_keys
 
     sheet = sheet_from_file(table, is_key=is_key, expected="派出所、乡镇", encoding=encoding)
-    problems = ProblemList()
     town_col = T.find_column(sheet, township_column, TABLE_TOWNSHIP_ALIASES)
     if town_col is None and not township_column:
         town_col = next(
@@ -573,26 +664,108 @@ def stations_from_townships(
     problems.raise_if_any()
     assert town_col is not None
     used = {c.position for c in (id_col, name_col, town_col) if c is not None}
-    attr_cols = T.attr_columns(sheet, used)
-    stations, row_station = T.station_rows(
-        sheet, id_col, name_col, attr_cols, problems, fill_down=True
-    )
+    return _TableColumns(sheet, town_col, id_col, name_col, T.attr_columns(sheet, used))
 
-    members: dict[str, list[int]] = {sid: [] for sid in stations.order}
-    assigned: dict[int, list[tuple[str, int]]] = {}
-    unmatched: list[str] = []
-    ambiguous: list[str] = []
-    repeated: list[str] = []
-    no_town: list[str] = []
-    names = list(towns["_name"])
-    for number, cells in sheet.rows:
+
+@dataclass
+class _TownshipMatch:
+    """Which townships the table gives to which station, and what did not match."""
+
+    names: list[str]
+    members: dict[str, list[int]]
+    assigned: dict[int, list[tuple[str, int]]]
+    unmatched: list[str]
+    ambiguous: list[str]
+    repeated: list[str]
+    no_town: list[str]
+
+    def problems(
+        self, file: str, areas_file: str, town_label: str, station_names: Mapping[str, str]
+    ) -> list[str]:
+        """One message per kind of mismatch, each naming rows, stations and townships."""
+        names = self.names
+        out: list[str] = []
+        twice = {i: owners for i, owners in self.assigned.items() if len(owners) > 1}
+        missing = [i for i in range(len(names)) if i not in self.assigned]
+        if self.unmatched:
+            out.append(
+                tr(
+                    f"{file}：列“{town_label}”中这些乡镇在 {areas_file} 中找不到："
+                    f"{'；'.join(self.unmatched)}。请改为边界文件中的名称或代码。",
+                    f"{file}: these townships in column '{town_label}' are not in "
+                    f"{areas_file}: {'; '.join(self.unmatched)}. Use the names or codes of "
+                    "that file.",
+                )
+            )
+        if self.ambiguous:
+            out.append(
+                tr(
+                    f"{file}：这些乡镇名称不唯一：{'；'.join(self.ambiguous)}。请写全称或代码。",
+                    f"{file}: these township names are ambiguous: {'; '.join(self.ambiguous)}. "
+                    "Write the full name or the code.",
+                )
+            )
+        if twice:
+            shown = "；".join(
+                f"{names[i]}：" + "、".join(f"{station_names[s]}（第 {n} 行）" for s, n in owners)
+                for i, owners in twice.items()
+            )
+            shown_en = "; ".join(
+                f"{names[i]}: " + ", ".join(f"{station_names[s]} (row {n})" for s, n in owners)
+                for i, owners in twice.items()
+            )
+            out.append(
+                tr(
+                    f"{file}：这些乡镇分给了不止一个派出所：{shown}。每个乡镇只能属于一个派出所。",
+                    f"{file}: these townships are given to more than one station: {shown_en}. "
+                    "Each township belongs to exactly one station.",
+                )
+            )
+        if missing:
+            out.append(
+                tr(
+                    f"{areas_file}：这些乡镇没有分给任何派出所："
+                    f"{'、'.join(names[i] for i in missing)}。"
+                    f"请在 {file} 中补上（每个乡镇都要属于一个派出所）。",
+                    f"{areas_file}: these townships are given to no station: "
+                    f"{', '.join(names[i] for i in missing)}. Add them to {file} (every "
+                    "township belongs to one station).",
+                )
+            )
+        if self.no_town:
+            out.append(
+                tr(
+                    f"{file}：派出所 {'、'.join(self.no_town)} 没有填写乡镇。",
+                    f"{file}: stations {', '.join(self.no_town)} have no township.",
+                )
+            )
+        return out
+
+
+def _match_table(
+    cols: _TableColumns,
+    stations: T.StationRows,
+    row_station: Mapping[int, str],
+    towns: gpd.GeoDataFrame,
+    index: Mapping[str, Any],
+) -> _TownshipMatch:
+    """Match every township token of the table to one township polygon."""
+    town_pos = cols.town_col.position
+    match = _TownshipMatch(
+        names=list(towns["_name"]),
+        members={sid: [] for sid in stations.order},
+        assigned={},
+        unmatched=[],
+        ambiguous=[],
+        repeated=[],
+        no_town=[],
+    )
+    names = match.names
+    for number, cells in cols.sheet.rows:
         sid = row_station.get(number)
         if sid is None:
             continue
-        text = cell_text(cells[town_col.position])
-        tokens = [t for t in _SEPARATORS.split(text) if t]
-        if not tokens:
-            continue
+        tokens = [t for t in _SEPARATORS.split(cell_text(cells[town_pos])) if t]
         for token in tokens:
             found = _match_township(token, index)
             label = f"{number}（{stations.names[sid]}：{token}）"
@@ -603,101 +776,44 @@ def stations_from_townships(
                     if close
                     else ""
                 )
-                unmatched.append(label + hint)
+                match.unmatched.append(label + hint)
             elif len(found) > 1:
                 options = "、".join(names[i] for i in found)
-                ambiguous.append(tr(f"{label} 可能是 {options}", f"{label} could be {options}"))
+                match.ambiguous.append(
+                    tr(f"{label} 可能是 {options}", f"{label} could be {options}")
+                )
             else:
                 i = found[0]
-                if any(s == sid for s, _ in assigned.get(i, [])):
-                    repeated.append(label)
+                if any(s == sid for s, _ in match.assigned.get(i, [])):
+                    match.repeated.append(label)
                     continue
-                assigned.setdefault(i, []).append((sid, number))
-                members[sid].append(i)
+                match.assigned.setdefault(i, []).append((sid, number))
+                match.members[sid].append(i)
     for sid in stations.order:
-        if not members[sid] and not any(
-            cell_text(cells[town_col.position])
-            for n, cells in sheet.rows
-            if row_station.get(n) == sid
+        if not match.members[sid] and not any(
+            cell_text(cells[town_pos]) for n, cells in cols.sheet.rows if row_station.get(n) == sid
         ):
-            no_town.append(f"{stations.names[sid]}（{format_rows(stations.rows[sid])}）")
-    twice = {i: owners for i, owners in assigned.items() if len(owners) > 1}
-    missing = [i for i in range(len(towns)) if i not in assigned]
-    if unmatched:
-        problems.add(
-            tr(
-                f"{file}：列“{town_col.label}”中这些乡镇在 {areas.file} 中找不到："
-                f"{'；'.join(unmatched)}。请改为边界文件中的名称或代码。",
-                f"{file}: these townships in column '{town_col.label}' are not in "
-                f"{areas.file}: {'; '.join(unmatched)}. Use the names or codes of that file.",
-            )
-        )
-    if ambiguous:
-        problems.add(
-            tr(
-                f"{file}：这些乡镇名称不唯一：{'；'.join(ambiguous)}。请写全称或代码。",
-                f"{file}: these township names are ambiguous: {'; '.join(ambiguous)}. "
-                "Write the full name or the code.",
-            )
-        )
-    if twice:
-        shown = "；".join(
-            f"{names[i]}：" + "、".join(f"{stations.names[s]}（第 {n} 行）" for s, n in owners)
-            for i, owners in twice.items()
-        )
-        shown_en = "; ".join(
-            f"{names[i]}: " + ", ".join(f"{stations.names[s]} (row {n})" for s, n in owners)
-            for i, owners in twice.items()
-        )
-        problems.add(
-            tr(
-                f"{file}：这些乡镇分给了不止一个派出所：{shown}。每个乡镇只能属于一个派出所。",
-                f"{file}: these townships are given to more than one station: {shown_en}. "
-                "Each township belongs to exactly one station.",
-            )
-        )
-    if missing:
-        problems.add(
-            tr(
-                f"{areas.file}：这些乡镇没有分给任何派出所："
-                f"{'、'.join(names[i] for i in missing)}。"
-                f"请在 {file} 中补上（每个乡镇都要属于一个派出所）。",
-                f"{areas.file}: these townships are given to no station: "
-                f"{', '.join(names[i] for i in missing)}. Add them to {file} (every township "
-                "belongs to one station).",
-            )
-        )
-    if no_town:
-        problems.add(
-            tr(
-                f"{file}：派出所 {'、'.join(no_town)} 没有填写乡镇。",
-                f"{file}: stations {', '.join(no_town)} have no township.",
-            )
-        )
-    lon_col, lat_col = T.seat_columns(sheet)
-    seats_raw: dict[str, tuple[float, float]] = {}
-    if lon_col is not None and lat_col is not None:
-        seats_raw = T.read_seats(sheet, lon_col, lat_col, row_station, stations, problems)
-    problems.raise_if_any()
-    if repeated:
-        _warn(
-            tr(
-                f"{file}：这些乡镇在同一派出所下重复列出，只计一次：{'；'.join(repeated)}。",
-                f"{file}: these townships are listed twice for the same station; counted "
-                f"once: {'; '.join(repeated)}.",
-            )
-        )
-    seats, seat_system, seat_how = T.seats_to_wgs84(seats_raw, seat_crs, file)
+            match.no_town.append(f"{stations.names[sid]}（{format_rows(stations.rows[sid])}）")
+    return match
 
-    additive = _additive_columns(towns, areas)
+
+def _dissolve_townships(
+    towns: gpd.GeoDataFrame,
+    members: Mapping[str, list[int]],
+    stations: T.StationRows,
+    additive: Sequence[str],
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """One jurisdiction per station: its townships dissolved, additive columns summed.
+
+    Also returns the stations whose townships do not touch each other.
+    """
     metric = _metric(towns.geometry)
     geoms, rows = [], []
     split_stations = []
     for sid in stations.order:
         idx = members[sid]
         part = towns.iloc[idx]
-        geom = shapely.union_all(list(part.geometry))
-        geoms.append(geom)
+        geoms.append(shapely.union_all(list(part.geometry)))
         row: dict[str, Any] = {
             S.STATION_ID: sid,
             S.STATION_NAME: stations.names[sid],
@@ -710,48 +826,7 @@ def stations_from_townships(
         rows.append(row)
         if len(idx) > 1 and not nx.is_connected(_touch_graph(metric.iloc[idx])):
             split_stations.append(f"{stations.names[sid]}（{row['townships']}）")
-    out = gpd.GeoDataFrame(rows, geometry=geoms, crs=4326)
-    pop_col = _hinted(additive, _POPULATION_HINTS, exclude=("非农", "nonagri", "农业", "agri"))
-    comm_col = _hinted(additive, _COMMUNITY_HINTS, exclude=("committee", "communities_"))
-    if pop_col is not None:
-        out[S.POPULATION] = out[pop_col]
-    if comm_col is not None:
-        out[S.COMMUNITIES] = out[comm_col]
-    T.carry(out, stations, attr_cols)
-    info: dict[str, Any] = {
-        "method": "townships",
-        "townships_file": str(townships),
-        "table": str(table),
-        "n_townships": len(towns),
-        "columns": {
-            "station": _label(id_col or name_col),
-            "station_name": _label(name_col),
-            "township": town_col.label,
-            "attributes": {k: c.label for k, c in attr_cols.items()},
-            "summed": additive,
-            "population_from": pop_col
-            if S.POPULATION not in attr_cols
-            else attr_cols[S.POPULATION].label,
-            "communities_from": comm_col
-            if S.COMMUNITIES not in attr_cols
-            else attr_cols[S.COMMUNITIES].label,
-        },
-        "table_title": sheet.title,
-    }
-    _finish(out, seats, seat_system, seat_how, info, file)
-    if split_stations:
-        _warn(
-            tr(
-                f"{file}：这些派出所的乡镇互不相邻，辖区分成几块：{'；'.join(split_stations)}。"
-                "请核对对照表。",
-                f"{file}: the townships of these stations do not touch each other, so their "
-                f"jurisdiction is in pieces: {'; '.join(split_stations)}. Check the table.",
-            )
-        )
-    out[APPROXIMATE] = False
-    out[METHOD] = "townships"
-    out.attrs["jurisdictions"] = info
-    return _ordered(out)
+    return gpd.GeoDataFrame(rows, geometry=geoms, crs=4326), split_stations
 
 
 def _touch_graph(geoms: gpd.GeoSeries) -> nx.Graph:
@@ -986,46 +1061,9 @@ def stations_from_seats(
         cells = _cells.voronoi_cells(pts, _cells.frame_around(county_m))
         road_info: dict[str, Any] | None = None
     else:
-        from zoning.centers.travel import DETOUR_FACTOR, MAX_SNAP_M, STRAIGHT_SPEED_KPH
-
-        cells, assignment = _cells.road_cells(
-            network,
-            pts,
-            county_m,
-            _cells.frame_around(county_m),
-            access_mps=STRAIGHT_SPEED_KPH / 3.6 / DETOUR_FACTOR,
+        cells, road_info = _road_cells(
+            network, pts, county_m, ids, stations.names, roads=roads, outline=areas.file
         )
-        if assignment.nodes_assigned == 0:
-            raise InputError(
-                tr(
-                    f"{roads}：道路网络不覆盖 {areas.file} 的县界（县界内没有可达的道路节点）。"
-                    "请检查道路文件与县界是否为同一地区。",
-                    f"{roads}: the road network does not cover the outline of {areas.file} (no "
-                    "reachable road node inside it). Check that both are the same area.",
-                )
-            )
-        off = [
-            f"{stations.names[s]}（{d / 1000:.1f} km）"
-            for s, d in zip(ids, assignment.snapped_m, strict=True)
-            if d > MAX_SNAP_M
-        ]
-        if off:
-            _warn(
-                tr(
-                    f"{roads}：这些驻地距道路网络超过 {MAX_SNAP_M:g} 米：{'、'.join(off)}；"
-                    "它们的辖区按到最近道路的直线时间估算，可能偏小。",
-                    f"{roads}: these seats are more than {MAX_SNAP_M:g} m from the road "
-                    f"network: {', '.join(off)}; their areas are estimated with a straight-line "
-                    "leg to the nearest road and may be too small.",
-                )
-            )
-        road_info = network.info() | {
-            "nodes_inside_outline": assignment.nodes_inside,
-            "nodes_assigned": assignment.nodes_assigned,
-            "snapped_m": {
-                s: round(float(d), 1) for s, d in zip(ids, assignment.snapped_m, strict=True)
-            },
-        }
     # back to WGS84 before clipping, so the cells follow the county outline exactly
     back = Transformer.from_crs(crs, 4326, always_xy=True)
     cells = [
@@ -1069,6 +1107,60 @@ def stations_from_seats(
     out[METHOD] = method
     out.attrs["jurisdictions"] = info
     return _ordered(out)
+
+
+def _road_cells(
+    network: RoadNetwork,
+    pts: np.ndarray,
+    county_m: BaseGeometry,
+    ids: Sequence[str],
+    names: Mapping[str, str],
+    *,
+    roads: str | Path | None,
+    outline: str,
+) -> tuple[list[BaseGeometry], dict[str, Any]]:
+    """Cells by nearest seat on the road network (metric CRS), with the network's summary."""
+    from zoning.centers.travel import DETOUR_FACTOR, MAX_SNAP_M, STRAIGHT_SPEED_KPH
+
+    cells, assignment = _cells.road_cells(
+        network,
+        pts,
+        county_m,
+        _cells.frame_around(county_m),
+        access_mps=STRAIGHT_SPEED_KPH / 3.6 / DETOUR_FACTOR,
+    )
+    if assignment.nodes_assigned == 0:
+        raise InputError(
+            tr(
+                f"{roads}：道路网络不覆盖 {outline} 的县界（县界内没有可达的道路节点）。"
+                "请检查道路文件与县界是否为同一地区。",
+                f"{roads}: the road network does not cover the outline of {outline} (no "
+                "reachable road node inside it). Check that both are the same area.",
+            )
+        )
+    off = [
+        f"{names[s]}（{d / 1000:.1f} km）"
+        for s, d in zip(ids, assignment.snapped_m, strict=True)
+        if d > MAX_SNAP_M
+    ]
+    if off:
+        _warn(
+            tr(
+                f"{roads}：这些驻地距道路网络超过 {MAX_SNAP_M:g} 米：{'、'.join(off)}；"
+                "它们的辖区按到最近道路的直线时间估算，可能偏小。",
+                f"{roads}: these seats are more than {MAX_SNAP_M:g} m from the road "
+                f"network: {', '.join(off)}; their areas are estimated with a straight-line "
+                "leg to the nearest road and may be too small.",
+            )
+        )
+    road_info = network.info() | {
+        "nodes_inside_outline": assignment.nodes_inside,
+        "nodes_assigned": assignment.nodes_assigned,
+        "snapped_m": {
+            s: round(float(d), 1) for s, d in zip(ids, assignment.snapped_m, strict=True)
+        },
+    }
+    return cells, road_info
 
 
 def _no_geocoding(file: str, column: str, stations: Sequence[str] = ()) -> str:

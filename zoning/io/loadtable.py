@@ -31,7 +31,7 @@ Columns
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -299,106 +299,19 @@ def loads_table_from_file(
                     return text, lookup[variant]
         return next((t for t in texts if t), ""), None
 
-    rows_dropped: list[dict[str, Any]] = []
-    total_rows: list[tuple[int, str, dict[str, float]]] = []
-    first_seen: dict[str, tuple[int, tuple[float, ...]]] = {}
-    duplicate_rows: list[dict[str, Any]] = []
-    unknown: list[tuple[int, str]] = []
-    no_key: list[int] = []
-    bad_cells: dict[str, list[str]] = {}
-    empty_cells = 0
-    rows_read = empty_rows = 0
-    used: list[tuple[str, dict[str, float]]] = []
-    for number, cells in sheet.rows:
-        texts = [cell_text(v) for v in cells]
-        if not any(texts):
-            empty_rows += 1
-            continue
-        rows_read += 1
-        numbers: dict[str, float] = {}
-        row_bad: list[str] = []
-        for column in check_cols:
-            raw = cells[column.position]
-            if not cell_text(raw):
-                numbers[column.label] = np.nan
-                continue
-            value, bad = parse_number(pd.Series([cell_text(raw)], dtype=object))
-            if bad or not np.isfinite(value.iloc[0]) or value.iloc[0] < 0:
-                row_bad.append(column.label)
-                numbers[column.label] = np.nan
-            else:
-                numbers[column.label] = float(value.iloc[0])
-        has_numbers = any(np.isfinite(v) for v in numbers.values()) or bool(row_bad)
-        key_text, sid = match(cells)
-        label = _row_label(texts, keys)
-        if label is not None:
-            kind = "subtotal" if label in _SUBTOTAL else "total"
-            rows_dropped.append({"row": number, "label": key_text or label, "kind": kind})
-            if kind == "total":
-                total_rows.append((number, key_text or label, numbers))
-            continue
-        if sid is None and not has_numbers:
-            note = next((t for t in texts if t), "")
-            rows_dropped.append({"row": number, "label": note, "kind": "note"})
-            continue
-        if not key_text:
-            no_key.append(number)
-            continue
-        if sid is None:
-            unknown.append((number, key_text))
-            continue
-        for label in row_bad:
-            bad_cells.setdefault(label, []).append(f"{number}（{key_text}）")
-        figures = tuple(numbers[c.label] for c in load_cols)
-        if sid in first_seen:
-            first_row, first_figures = first_seen[sid]
-            same = np.allclose(np.nan_to_num(figures), np.nan_to_num(first_figures), rtol=0, atol=0)
-            if same:
-                duplicate_rows.append({"row": number, "station_id": sid, "same_as_row": first_row})
-                continue
-            problems.add(
-                tr(
-                    f"{file}：派出所 {station_name.get(sid, sid)} 出现在第 {first_row} 行和第 "
-                    f"{number} 行，数字不同。请合并为一行。",
-                    f"{file}: station {station_name.get(sid, sid)} is on rows {first_row} and "
-                    f"{number} with different figures. Merge them into one row.",
-                )
-            )
-            continue
-        first_seen[sid] = (number, figures)
-        empty_cells += sum(1 for c in load_cols if not np.isfinite(numbers[c.label]))
-        used.append((sid, numbers))
-
-    for label, where in bad_cells.items():
+    scan = _scan_rows(sheet, keys, check_cols, load_cols, match)
+    for sid, first_row, number in scan.conflicts:
         problems.add(
             tr(
-                f"{file}：列“{label}”第 {format_rows(where)} 行不是非负数。"
-                "请改为数字（警情起数）。",
-                f"{file}: column '{label}' is not a non-negative number in rows "
-                f"{format_rows(where)}. Enter incident counts.",
+                f"{file}：派出所 {station_name.get(sid, sid)} 出现在第 {first_row} 行和第 "
+                f"{number} 行，数字不同。请合并为一行。",
+                f"{file}: station {station_name.get(sid, sid)} is on rows {first_row} and "
+                f"{number} with different figures. Merge them into one row.",
             )
         )
-    if no_key:
-        problems.add(
-            tr(
-                f"{file}：第 {format_rows(no_key)} 行有数字但派出所列“{key_label}”为空。"
-                "请填写派出所，或删去这些行。",
-                f"{file}: rows {format_rows(no_key)} have figures but no station in column "
-                f"'{key_label}'. Name the station or delete the rows.",
-            )
-        )
-    if unknown:
-        shown = format_rows(f"{n}（{k}）" for n, k in unknown)
-        problems.add(
-            tr(
-                f"{file}：第 {shown} 行的派出所不在派出所辖区文件中。请改为辖区文件中的编号或名称"
-                f"（如 {format_rows(list(station_name.values())[:5], 5)}），或删去这些行。",
-                f"{file}: rows {shown} name stations that are not in the stations file. Use "
-                f"their ids or names there (e.g. {format_rows(list(station_name.values())[:5], 5)})"
-                ", or delete the rows.",
-            )
-        )
-    if not used and not problems:
+    for problem in scan.problems(file, key_label, station_name):
+        problems.add(problem)
+    if not scan.used and not problems:
         problems.add(
             tr(
                 f"{file}：没有一行对应派出所辖区文件中的派出所。请检查派出所列“{key_label}”。",
@@ -407,6 +320,9 @@ def loads_table_from_file(
             )
         )
     problems.raise_if_any()
+    used, first_seen, duplicate_rows = scan.used, scan.first_seen, scan.duplicate_rows
+    rows_read, rows_dropped, total_rows = scan.rows_read, scan.rows_dropped, scan.total_rows
+    empty_rows, empty_cells = scan.empty_rows, scan.empty_cells
 
     index = pd.Index([sid for sid, _ in used], name=S.STATION_ID, dtype=object)
     frame = pd.DataFrame([numbers for _, numbers in used], index=index)
@@ -462,6 +378,129 @@ def loads_table_from_file(
         categories=dict(cat_columns),
         ledger=ledger,
     )
+
+
+@dataclass
+class _Scan:
+    """What a pass over the table's rows found: station rows, sum rows, notes, problems."""
+
+    used: list[tuple[str, dict[str, float]]] = field(default_factory=list)
+    rows_dropped: list[dict[str, Any]] = field(default_factory=list)
+    total_rows: list[tuple[int, str, dict[str, float]]] = field(default_factory=list)
+    first_seen: dict[str, tuple[int, tuple[float, ...]]] = field(default_factory=dict)
+    duplicate_rows: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: list[tuple[str, int, int]] = field(default_factory=list)
+    unknown: list[tuple[int, str]] = field(default_factory=list)
+    no_key: list[int] = field(default_factory=list)
+    bad_cells: dict[str, list[str]] = field(default_factory=dict)
+    empty_cells: int = 0
+    rows_read: int = 0
+    empty_rows: int = 0
+
+    def problems(self, file: str, key_label: str, station_name: Mapping[str, str]) -> list[str]:
+        """One message per kind of bad row, naming the rows and the fix."""
+        out: list[str] = []
+        for label, where in self.bad_cells.items():
+            out.append(
+                tr(
+                    f"{file}：列“{label}”第 {format_rows(where)} 行不是非负数。"
+                    "请改为数字（警情起数）。",
+                    f"{file}: column '{label}' is not a non-negative number in rows "
+                    f"{format_rows(where)}. Enter incident counts.",
+                )
+            )
+        if self.no_key:
+            out.append(
+                tr(
+                    f"{file}：第 {format_rows(self.no_key)} 行有数字但派出所列“{key_label}”为空。"
+                    "请填写派出所，或删去这些行。",
+                    f"{file}: rows {format_rows(self.no_key)} have figures but no station in "
+                    f"column '{key_label}'. Name the station or delete the rows.",
+                )
+            )
+        if self.unknown:
+            shown = format_rows(f"{n}（{k}）" for n, k in self.unknown)
+            examples = format_rows(list(station_name.values())[:5], 5)
+            out.append(
+                tr(
+                    f"{file}：第 {shown} 行的派出所不在派出所辖区文件中。请改为辖区文件中的编号或"
+                    f"名称（如 {examples}），或删去这些行。",
+                    f"{file}: rows {shown} name stations that are not in the stations file. Use "
+                    f"their ids or names there (e.g. {examples}), or delete the rows.",
+                )
+            )
+        return out
+
+
+def _row_numbers(cells: list[Any], columns: Sequence[Column]) -> tuple[dict[str, float], list[str]]:
+    """The counts of a row by column label (NaN when empty or bad) and the bad columns."""
+    numbers: dict[str, float] = {}
+    bad_columns: list[str] = []
+    for column in columns:
+        raw = cells[column.position]
+        if not cell_text(raw):
+            numbers[column.label] = np.nan
+            continue
+        value, bad = parse_number(pd.Series([cell_text(raw)], dtype=object))
+        if bad or not np.isfinite(value.iloc[0]) or value.iloc[0] < 0:
+            bad_columns.append(column.label)
+            numbers[column.label] = np.nan
+        else:
+            numbers[column.label] = float(value.iloc[0])
+    return numbers, bad_columns
+
+
+def _scan_rows(
+    sheet: Sheet,
+    keys: Sequence[Column],
+    check_cols: Sequence[Column],
+    load_cols: Sequence[Column],
+    match: Callable[[list[Any]], tuple[str, str | None]],
+) -> _Scan:
+    """Sort every row into station rows, sum rows, notes, duplicates and bad rows."""
+    scan = _Scan()
+    for number, cells in sheet.rows:
+        texts = [cell_text(v) for v in cells]
+        if not any(texts):
+            scan.empty_rows += 1
+            continue
+        scan.rows_read += 1
+        numbers, row_bad = _row_numbers(cells, check_cols)
+        has_numbers = any(np.isfinite(v) for v in numbers.values()) or bool(row_bad)
+        key_text, sid = match(cells)
+        label = _row_label(texts, keys)
+        if label is not None:
+            kind = "subtotal" if label in _SUBTOTAL else "total"
+            scan.rows_dropped.append({"row": number, "label": key_text or label, "kind": kind})
+            if kind == "total":
+                scan.total_rows.append((number, key_text or label, numbers))
+            continue
+        if sid is None and not has_numbers:
+            note = next((t for t in texts if t), "")
+            scan.rows_dropped.append({"row": number, "label": note, "kind": "note"})
+            continue
+        if not key_text:
+            scan.no_key.append(number)
+            continue
+        if sid is None:
+            scan.unknown.append((number, key_text))
+            continue
+        for bad_label in row_bad:
+            scan.bad_cells.setdefault(bad_label, []).append(f"{number}（{key_text}）")
+        figures = tuple(numbers[c.label] for c in load_cols)
+        if sid in scan.first_seen:
+            first_row, first_figures = scan.first_seen[sid]
+            if np.array_equal(np.nan_to_num(figures), np.nan_to_num(first_figures)):
+                scan.duplicate_rows.append(
+                    {"row": number, "station_id": sid, "same_as_row": first_row}
+                )
+            else:
+                scan.conflicts.append((sid, first_row, number))
+            continue
+        scan.first_seen[sid] = (number, figures)
+        scan.empty_cells += sum(1 for c in load_cols if not np.isfinite(numbers[c.label]))
+        scan.used.append((sid, numbers))
+    return scan
 
 
 def _warn(message: str) -> None:
