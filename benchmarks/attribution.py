@@ -18,7 +18,6 @@ Prints a Markdown table and writes it to ``benchmarks/results.md`` under
 from __future__ import annotations
 
 import math
-import os
 import statistics
 import sys
 import tempfile
@@ -41,7 +40,8 @@ from zoning.io.stations import stations_from_file  # noqa: E402
 from zoning.load import loads_from_incidents  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
-RESULTS = Path(__file__).resolve().parent / "results.md"
+from _results import machine, write_section  # noqa: E402
+
 HEADING = "## Intake and attribution"
 N_SAMPLE = 200_000
 JITTER_M = 30.0
@@ -179,31 +179,14 @@ def timing() -> list[tuple[str, str]]:
     ]
 
 
-def write_section(markdown: str) -> None:
-    """Replace (or append) the section under HEADING in results.md."""
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
-    lines = text.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.strip() == HEADING), None)
-    block = markdown.rstrip("\n").splitlines()
-    if start is None:
-        lines = [*lines, "", *block] if lines and lines[-1].strip() else [*lines, *block]
-    else:
-        end = next(
-            (j for j in range(start + 1, len(lines)) if lines[j].startswith("## ")), len(lines)
-        )
-        lines = [*lines[:start], *block, "", *lines[end:]]
-    RESULTS.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main() -> None:
     set_language("en")
     rows = agreement() + timing()
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     table = [HEADING, "", "| Measure | Result |", "| --- | --- |"]
     table += [f"| {name} | {value} |" for name, value in rows]
     table += [
         "",
-        f"Machine: {cores} CPU cores, Python {sys.version.split()[0]}; "
+        f"Machine: {machine()}; "
         f"`python benchmarks/attribution.py`. Data: benchmarks/data (CC0, see ATTRIBUTION.md); "
         "district polygons are approximate (block groups dissolved by majority district).",
     ]

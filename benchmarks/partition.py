@@ -45,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 from _random_maps import voronoi_map  # noqa: E402
+from _results import machine, write_section  # noqa: E402
 
 SF = HERE / "data" / "sf_blockgroups_crime_2012.geojson"
 DEMO = ROOT / "data" / "demo"
@@ -411,7 +412,6 @@ def _targets(name: str, n: int, k: int, res: dict[str, dict[str, Any]]) -> list[
 
 
 def _write(rows: list[str], checks: list[str], formulation: list[str]) -> None:
-    import platform
 
     section = "\n".join(
         [
@@ -430,7 +430,7 @@ def _write(rows: list[str], checks: list[str], formulation: list[str]) -> None:
             "",
             *formulation,
             "",
-            f"Machine: 2 CPU cores, Python {platform.python_version()}; "
+            f"Machine: {machine()}; "
             "`python benchmarks/partition.py`. Seconds exclude imports (OR-Tools takes about "
             "1.4 s to import, once per process). Spread and max_dev are over the balanced zones "
             "(the urban core excluded); baselines cluster standardised centroids; peak MB is the "
@@ -439,15 +439,7 @@ def _write(rows: list[str], checks: list[str], formulation: list[str]) -> None:
             "",
         ]
     )
-    path = HERE / "results.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(r"^## Partition\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text).rstrip() + "\n"
-    else:
-        text = text.rstrip() + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
-    print(f"wrote {path}")
+    write_section(section)
 
 
 if __name__ == "__main__":

@@ -23,8 +23,6 @@ Prints a Markdown table and writes it to ``benchmarks/results.md`` under
 from __future__ import annotations
 
 import os
-import platform
-import re
 import subprocess
 import sys
 import tempfile
@@ -37,8 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks._random_maps import voronoi_map  # noqa: E402
+from benchmarks._results import machine, write_section  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results.md"
 HEADING = "## Start-up"
 RUNS = 3
 TARGETS = {"help": 0.6, "demo": 4.0, "plan20": 2.5}
@@ -110,20 +108,14 @@ def main() -> None:
             "",
             *rows,
             "",
-            f"Machine: 2 CPU cores, Python {platform.python_version()}; "
+            f"Machine: {machine()}; "
             "`python benchmarks/startup.py`. Each command is a fresh process "
             "(`python -m zoning …`, imports included).",
             "",
         ]
     )
     print(section)
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(r"^## Start-up\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text).rstrip() + "\n"
-    else:
-        text = text.rstrip() + "\n\n" + section
-    RESULTS.write_text(text, encoding="utf-8")
+    write_section(section)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ Usage::
     python benchmarks/travel.py            # every table (about 15 min on 2 cores)
     python benchmarks/travel.py --quick    # demo, 密云 and the 20/40 maps only
 
-Prints markdown tables (pasted into README.md / benchmarks/results.md).
+Prints the tables and writes them to ``benchmarks/results.md`` and the README (``_results.py``).
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import json
 import pickle
-import platform
 import resource
 import subprocess
 import sys
@@ -54,6 +53,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 from _random_maps import voronoi_map  # noqa: E402
+from _results import machine, write_section  # noqa: E402
 
 DEMO = ROOT / "data" / "demo"
 BEIJING = ROOT.parent / "shared" / "data" / "cn_counties_beijing"
@@ -69,6 +69,7 @@ K = 5
 BAND = 0.05
 FRONTIER = (0.02, 0.05, 0.10, 0.20)
 HIGHS_SECONDS = 60.0
+HEADING = "## Travel objective (joint engine)"
 
 
 # ----------------------------------------------------------------------------- maps
@@ -690,28 +691,36 @@ def main() -> None:
                 c = _run(["--formulation-worker", str(path), "cutloop", str(used)])
                 if t and c:
                     form_rows.append(_formulation_row(name, used, t, c))
-    print()
-    print("\n".join(table))
-    print()
-    print("Independent check of the joint optimum (≤ 40 units):\n")
-    print("\n".join(check))
-    print()
-    print("Frontier (best plan per band):\n")
-    print("\n".join(frontier_rows))
-    print()
-    print(
-        "Contiguity formulation of the joint CP-SAT model (one worker, 10 deterministic s, "
-        "same warm start):\n"
+    section = "\n".join(
+        [
+            HEADING,
+            "",
+            *table,
+            "",
+            "Independent check of the joint optimum (≤ 40 units):",
+            "",
+            *check,
+            "",
+            "Frontier (best plan per band):",
+            "",
+            *frontier_rows,
+            "",
+            "Contiguity formulation of the joint CP-SAT model (one worker, 10 deterministic s, "
+            "same warm start):",
+            "",
+            *form_rows,
+            "",
+            f"Machine: {machine()}; `python benchmarks/travel.py`. Seconds exclude imports; "
+            "peak MB is the worker's maximum resident set; band 5 % requested (raised to the "
+            "certified smallest spread + 1 pp where nothing fits); × bound = Σ load × minutes / "
+            f"the HiGHS optimum (or its dual bound after {HIGHS_SECONDS:.0f} s).",
+            "",
+        ]
     )
-    print("\n".join(form_rows))
     print()
-    print(
-        f"Machine: {platform.machine()}, Python {platform.python_version()}; "
-        "`python benchmarks/travel.py`. Seconds exclude imports; peak MB is the worker's "
-        "maximum resident set; band 5 % requested (raised to the certified smallest spread "
-        "+ 1 pp where nothing fits); × bound = Σ load × minutes / the HiGHS optimum "
-        f"(or its dual bound after {HIGHS_SECONDS:.0f} s)."
-    )
+    print(section)
+    if not args.quick:
+        write_section(section)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,6 @@ Prints a Markdown table and writes it to ``benchmarks/results.md`` under
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import time
@@ -43,12 +42,13 @@ import shapely
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _results import machine, write_section  # noqa: E402
+
 from zoning._i18n import set_language  # noqa: E402
 from zoning.centers.roads import RoadNetwork, graph_from_file  # noqa: E402
 from zoning.centers.travel import minutes_to_points, travel_times  # noqa: E402
 from zoning.io.stations import stations_from_file  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results.md"
 HEADING = "## Travel times"
 ROADS = ROOT / "tests" / "data" / "roads"
 CRS = "EPSG:32650"
@@ -176,32 +176,14 @@ def measure() -> list[tuple[str, str]]:
     ]
 
 
-def write_section(markdown: str) -> None:
-    """Replace (or append) the section under HEADING in results.md."""
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
-    lines = text.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.strip() == HEADING), None)
-    block = markdown.rstrip("\n").splitlines()
-    if start is None:
-        lines = [*lines, "", *block] if lines and lines[-1].strip() else [*lines, *block]
-    else:
-        end = next(
-            (j for j in range(start + 1, len(lines)) if lines[j].startswith("## ")), len(lines)
-        )
-        lines = [*lines[:start], *block, "", *lines[end:]]
-    RESULTS.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main() -> None:
     set_language("en")
     rows = measure()
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     table = [HEADING, "", "| Measure | Result |", "| --- | --- |"]
     table += [f"| {name} | {value} |" for name, value in rows]
     table += [
         "",
-        f"Machine: {cores} CPU cores (1-min load average {os.getloadavg()[0]:.1f} at the end), "
-        f"Python {sys.version.split()[0]}; "
+        f"Machine: {machine()}; "
         "`python benchmarks/travel_times.py`; median of 3 runs unless noted. Road data: "
         "tests/data/roads (© OpenStreetMap contributors, ODbL 1.0).",
     ]
