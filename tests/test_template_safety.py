@@ -26,7 +26,14 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import DATA_BLOCK, grid_stations, make_fake_plan, page_data, strings_in
+from tests.conftest import (
+    DATA_BLOCK,
+    grid_stations,
+    make_fake_plan,
+    page_data,
+    run_cli,
+    strings_in,
+)
 from zoning.errors import ZoningWarning
 from zoning.maps.dualmap import dual_map
 from zoning.maps.style import esc
@@ -307,3 +314,25 @@ def test_names_that_look_like_remote_references_do_not_block_saving(tmp_path: Pa
     check_page(text, [], title="href=//evil.example")
     shown = "\n".join(strings_in(page_data(text)))
     assert all(esc(n) in shown for n in names)
+
+
+def test_terminal_escapes_in_names_never_reach_the_terminal_or_outputs(tmp_path: Path) -> None:
+    """A station name carrying ANSI escapes (clear screen, colours, bell) is cleaned on reading."""
+    stations = grid_stations()
+    hostile = "\x1b[2J\x1b[31m红色\x07派出所\x9b0m"
+    stations.loc[stations["所代码"] == "r1c1", "派出所"] = hostile  # the urban core: echoed
+    path = tmp_path / "stations.geojson"
+    stations.to_file(path, driver="GeoJSON")
+    out = tmp_path / "out"
+    result = run_cli(
+        "plan", path, "--load-column", "警情量", "--zones", "3", "--out", out,
+        "--no-print", "--frontier", "none", "--quiet",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    terminal = result.stdout + result.stderr
+    assert "红色派出所" in terminal  # the name is shown, cleaned
+    assert not any(ch in terminal for ch in "\x1b\x07\x9b")
+    assert "控制字符" in result.stderr  # and the planner is told, naming the column and row
+    for name in ("report.json", "plan.geojson", "zones.geojson", "map.html"):
+        text = (out / name).read_text(encoding="utf-8")
+        assert "\\u001b" not in text and "\x1b" not in text, name

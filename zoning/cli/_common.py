@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 import click
 
 from zoning._i18n import set_language, tr
+from zoning._text import strip_controls
 from zoning.errors import ZoningError
 from zoning.scenario import LOAD_SOURCES, Scenario, scenario_from_toml
 
@@ -216,9 +217,9 @@ def _message(exc: BaseException) -> list[str]:
 
 def _fail(lines: list[str], caught: list[warnings.WarningMessage]) -> None:
     echo_warnings(caught)
-    click.echo(tr("错误：", "Error: ") + lines[0], err=True)
+    click.echo(tr("错误：", "Error: ") + strip_controls(lines[0]), err=True)
     for line in lines[1:]:
-        click.echo("  " + line, err=True)
+        click.echo("  " + strip_controls(line), err=True)
     sys.exit(1)
 
 
@@ -268,4 +269,4 @@ def echo_warnings(caught: list[warnings.WarningMessage]) -> None:
         if text in seen or issubclass(w.category, DeprecationWarning | PendingDeprecationWarning):
             continue
         seen.add(text)
-        click.echo(tr("警告：", "Warning: ") + text, err=True)
+        click.echo(tr("警告：", "Warning: ") + strip_controls(text, keep_newlines=True), err=True)

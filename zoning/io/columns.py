@@ -20,6 +20,7 @@ import pandas as pd
 
 from zoning import _schema as S
 from zoning._i18n import tr
+from zoning._text import has_controls, strip_controls
 from zoning.errors import InputError, ProblemList
 
 #: Station seat (驻地) longitude / latitude aliases.
@@ -355,14 +356,17 @@ def parse_coordinates(values: pd.Series) -> tuple[pd.Series, list[int], int]:
 
 
 def as_text(values: pd.Series) -> pd.Series:
-    """Cells as trimmed strings (``1.0`` from Excel becomes ``"1"``); empty -> NaN."""
+    """Cells as trimmed strings (``1.0`` from Excel becomes ``"1"``); empty -> NaN.
+
+    Control characters are removed (:func:`strip_controls`).
+    """
 
     def one(v: Any) -> Any:
         if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
             return np.nan
         if isinstance(v, float | np.floating) and float(v).is_integer():
             v = int(v)
-        s = unicodedata.normalize("NFKC", str(v)).strip()
+        s = strip_controls(unicodedata.normalize("NFKC", str(v))).strip()
         return s if s else np.nan
 
     return values.map(one).astype(object)
@@ -497,6 +501,19 @@ def station_ids_and_names(
         String series aligned with ``raw`` and the id column's label for messages.
     """
     rows = np.arange(1, len(raw) + 1)
+    for canon in (S.STATION_ID, S.STATION_NAME):
+        if (
+            canon in found
+            and (odd := raw[found[canon]].map(has_controls).to_numpy(dtype=bool)).any()
+        ):
+            notes.append(
+                tr(
+                    f"{file}：列“{found[canon]}”第 {format_rows(rows[odd])} 行含控制字符"
+                    "（如终端转义序列），已删去。",
+                    f"{file}: column '{found[canon]}' holds control characters (e.g. terminal "
+                    f"escape sequences) in rows {format_rows(rows[odd])}; removed.",
+                )
+            )
     names = as_text(raw[found[S.STATION_NAME]]) if S.STATION_NAME in found else None
     if S.STATION_ID in found:
         id_col = found[S.STATION_ID]

@@ -33,6 +33,7 @@ from typing import Any
 import pandas as pd
 
 from zoning._i18n import tr
+from zoning._text import strip_controls
 from zoning.errors import InputError
 from zoning.io.columns import norm_key, parse_number
 from zoning.io.encoding import check_input, read_text, unreadable, xls_grid
@@ -124,7 +125,7 @@ class Sheet:
 
 
 def cell_text(value: Any) -> str:
-    """A cell as trimmed NFKC text; empty for None/NaN; ``3.0`` becomes ``"3"``."""
+    """A cell as trimmed NFKC text, control characters removed; empty for None/NaN; 3.0 → "3"."""
     if value is None or value is pd.NA:
         return ""
     if isinstance(value, float):
@@ -132,7 +133,7 @@ def cell_text(value: Any) -> str:
             return ""
         if value.is_integer():
             value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    return strip_controls(unicodedata.normalize("NFKC", str(value))).strip()
 
 
 _BRACKETS = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
