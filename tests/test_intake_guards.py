@@ -169,6 +169,16 @@ def test_a_huge_file_is_refused_with_its_size(
     assert "big.csv：文件大小" in str(info.value) and "超过读取上限 10.2 KB" in str(info.value)
 
 
+def test_a_huge_road_file_is_refused_before_osmnx_reads_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from zoning.centers.roads import graph_from_file
+
+    road = Path(__file__).parent / "data" / "roads" / "MissionTown.graphml"
+    monkeypatch.setattr(settings, "max_input_mb", 0.01)
+    with pytest.raises(InputError) as info:
+        graph_from_file(road)
+    assert "MissionTown.graphml：文件大小" in str(info.value)
+
+
 # ------------------------------------------------------------------ stations files
 
 

@@ -40,6 +40,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from zoning import settings
 from zoning._i18n import tr
 from zoning.errors import InputError, NetworkUnavailableError
+from zoning.io.encoding import check_input
 from zoning.io.geometry import metric_crs
 
 #: Typical free-flow speeds (km/h) by OSM ``highway`` class for Chinese rural
@@ -98,8 +99,6 @@ def graph_from_file(path: str | Path) -> nx.MultiDiGraph:
     InputError
         If the file is missing, of another format, unreadable or has no roads.
     """
-    import osmnx as ox
-
     path = Path(path)
     name = path.name.lower()
     if not path.is_file():
@@ -113,6 +112,9 @@ def graph_from_file(path: str | Path) -> nx.MultiDiGraph:
                 "(.osm); convert PBF with osmium first",
             )
         )
+    check_input(path)  # size limit before reading (zoning.settings.max_input_mb)
+    import osmnx as ox
+
     try:
         if name.endswith(".graphml"):
             graph = ox.load_graphml(path)
