@@ -10,11 +10,12 @@ import functools
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
@@ -406,3 +407,62 @@ def browser() -> Iterator[Browser]:
 def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Where screenshots go (never the source tree)."""
     return tmp_path_factory.mktemp("screenshots")
+
+
+def set_partitions(items: Sequence[Hashable], m: int) -> Iterator[list[list[Hashable]]]:
+    """Every partition of ``items`` into exactly ``m`` non-empty blocks."""
+
+    def rec(i: int, blocks: list[list[Hashable]]) -> Iterator[list[list[Hashable]]]:
+        if i == len(items):
+            if len(blocks) == m:
+                yield [list(b) for b in blocks]
+            return
+        if len(blocks) + (len(items) - i) < m:
+            return
+        for b in blocks:
+            b.append(items[i])
+            yield from rec(i + 1, blocks)
+            b.pop()
+        if len(blocks) < m:
+            blocks.append([items[i]])
+            yield from rec(i + 1, blocks)
+            blocks.pop()
+
+    yield from rec(0, [])
+
+
+def random_planar_graph(rng: np.random.Generator, n: int) -> tuple[nx.Graph, np.ndarray, list[str]]:
+    """A connected planar graph on ``n`` random points (``p0`` …): Delaunay edges, some dropped.
+
+    Returns the graph, the points (metres, ``n × 2``) and the ids in point order.
+    """
+    from scipy.spatial import Delaunay
+
+    pts = rng.uniform(0, 20_000, size=(n, 2))
+    ids = [f"p{i}" for i in range(n)]
+    g = nx.Graph()
+    g.add_nodes_from(ids)
+    tri = Delaunay(pts)
+    edges = {
+        tuple(sorted((int(a), int(b))))
+        for s in tri.simplices
+        for a, b in ((s[0], s[1]), (s[1], s[2]), (s[0], s[2]))
+    }
+    tree = nx.minimum_spanning_tree(nx.Graph(list(edges)))
+    for a, b in sorted(edges):
+        if tree.has_edge(a, b) or rng.random() < 0.6:
+            g.add_edge(ids[a], ids[b])
+    return g, pts, ids
+
+
+def category_weights() -> Any:
+    """Hypothesis strategy: random category weights (some categories left at their default)."""
+    from hypothesis import strategies as st
+
+    from zoning import _schema as S
+
+    return st.dictionaries(
+        st.sampled_from(S.CATEGORIES),
+        st.floats(min_value=0, max_value=50, allow_nan=False),
+        max_size=len(S.CATEGORIES),
+    )

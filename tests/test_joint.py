@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -20,36 +20,14 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scipy.spatial import Delaunay
 
+from tests.conftest import random_planar_graph, set_partitions
 from zoning.errors import InfeasibleError, InputError, ZoningWarning
 from zoning.solve import rules
 from zoning.solve.partition import Plan, partition
 
 EPS = 1e-9
 DATA = Path(__file__).resolve().parent / "data"
-
-
-def set_partitions(items: Sequence[Hashable], m: int) -> Iterator[list[list[Hashable]]]:
-    """Every partition of ``items`` into exactly ``m`` non-empty blocks."""
-
-    def rec(i: int, blocks: list[list[Hashable]]) -> Iterator[list[list[Hashable]]]:
-        if i == len(items):
-            if len(blocks) == m:
-                yield [list(b) for b in blocks]
-            return
-        if len(blocks) + (len(items) - i) < m:
-            return
-        for b in blocks:
-            b.append(items[i])
-            yield from rec(i + 1, blocks)
-            b.pop()
-        if len(blocks) < m:
-            blocks.append([items[i]])
-            yield from rec(i + 1, blocks)
-            blocks.pop()
-
-    yield from rec(0, [])
 
 
 def brute_force(case: dict[str, Any]) -> tuple[float | None, dict[float, float]]:
@@ -107,20 +85,7 @@ def brute_force(case: dict[str, Any]) -> tuple[float | None, dict[float, float]]
 def small_maps(draw: st.DrawFn, max_n: int = 9) -> dict[str, Any]:
     n = draw(st.integers(min_value=4, max_value=max_n))
     rng = np.random.default_rng(draw(st.integers(0, 10_000)))
-    pts = rng.uniform(0, 20_000, size=(n, 2))
-    ids = [f"p{i}" for i in range(n)]
-    g = nx.Graph()
-    g.add_nodes_from(ids)
-    tri = Delaunay(pts)
-    edges = {
-        tuple(sorted((int(a), int(b))))
-        for s in tri.simplices
-        for a, b in ((s[0], s[1]), (s[1], s[2]), (s[0], s[2]))
-    }
-    tree = nx.minimum_spanning_tree(nx.Graph(list(edges)))
-    for a, b in sorted(edges):
-        if tree.has_edge(a, b) or rng.random() < 0.6:
-            g.add_edge(ids[a], ids[b])
+    g, pts, ids = random_planar_graph(rng, n)
     loads = {v: float(rng.integers(0, 40)) for v in ids}
     dist = np.hypot(*(pts[:, None, :] - pts[None, :, :]).transpose(2, 0, 1)) / 500.0
     noise = rng.uniform(1.0, 1.3, size=(n, n)) if draw(st.booleans()) else np.ones((n, n))

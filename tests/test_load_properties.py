@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import category_weights
 from zoning import _schema as S
 from zoning.errors import InputError
 from zoning.io.incidents import IncidentTable
@@ -60,13 +61,7 @@ def test_every_row_is_accounted_for_and_the_loads_sum_exactly(
     stations: gpd.GeoDataFrame, data: st.DataObject
 ) -> None:
     rows = data.draw(incident_tables(tuple(stations.total_bounds)))
-    weights = data.draw(
-        st.dictionaries(
-            st.sampled_from(S.CATEGORIES),
-            st.floats(min_value=0, max_value=50, allow_nan=False),
-            max_size=len(S.CATEGORIES),
-        )
-    )
+    weights = data.draw(category_weights())
     table = IncidentTable(frame=rows, ledger={"rows_read": len(rows), "source": "random.csv"})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # unknown categories, low attribution: warned, not wrong

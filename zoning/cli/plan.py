@@ -217,16 +217,19 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
     band = report.get("band") or {}
     if band.get("reason") in ("min_spread_plus_step", "heuristic_spread_plus_step"):
         certified = band["reason"] == "min_spread_plus_step"
+        every = tr("（每一期都）", " in every period") if band.get("robust") else ""
+        worst = tr("最差一期的", "worst-period ") if band.get("robust") else ""
         lines.append(
             tr(
-                f"负荷带：{band['requested']:.0%} 内没有连片方案；"
-                f"可{'证明' if certified else '找到'}的最小极差为 {band['min_spread']:.1%}，"
+                f"负荷带：{band['requested']:.0%} 内{every}没有连片方案；"
+                f"可{'证明' if certified else '找到'}的{worst}最小极差为 {band['min_spread']:.1%}，"
                 f"故按 {band['used']:.1%} 规划",
-                f"Load band: no contiguous plan fits {band['requested']:.0%}; the smallest spread "
-                f"{'proven' if certified else 'found'} is {band['min_spread']:.1%}, so the plan "
-                f"uses {band['used']:.1%}",
+                f"Load band: no contiguous plan fits {band['requested']:.0%}{every}; the smallest "
+                f"{worst}spread {'proven' if certified else 'found'} is {band['min_spread']:.1%}, "
+                f"so the plan uses {band['used']:.1%}",
             )
         )
+    lines.extend(period_lines(report.get("periods") or {}))
     solved = [r for r in report.get("frontier") or [] if r.get("status") == "solved"]
     if solved:
         ladder = tr("；", "; ").join(
@@ -238,6 +241,40 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
         )
         lines.append(
             tr(f"权衡（负荷带 → 平均通行）：{ladder}", f"Trade-off (band → mean travel): {ladder}")
+        )
+    return lines
+
+
+def period_lines(periods: dict[str, Any]) -> list[str]:
+    """The spread per quarter (or year), whether ``--robust`` held it, untimed incidents."""
+    if not periods.get("available"):
+        return []
+    unit = tr("季度", "quarter") if periods.get("kind") == "quarter" else tr("年度", "year")
+    parts = [
+        f"{lab} {s:.1%}" + ("" if whole else tr("（不完整）", " (partial)"))
+        for lab, s, whole in zip(
+            periods["labels"], periods["spread"], periods["whole"], strict=True
+        )
+        if s is not None
+    ]
+    held = tr("，--robust：每个完整期都在负荷带内", "; --robust: every whole period in the band")
+    lines = [
+        tr(
+            f"分期（按{unit}）均衡防区负荷极差：{'、'.join(parts)}"
+            + (held if periods.get("robust") else ""),
+            f"Spread by {unit} (balanced zones): {', '.join(parts)}"
+            + (held if periods.get("robust") else ""),
+        )
+    ]
+    untimed = periods.get("untimed") or {}
+    if untimed.get("rows"):
+        lines.append(
+            tr(
+                f"  {untimed['rows']} 条警情没有报警时间，列为 unknown 期（计入合计，"
+                "编号见 report.json → periods.untimed）",
+                f"  {untimed['rows']} incidents have no time: period 'unknown' (counted in "
+                "every total; ids in report.json → periods.untimed)",
+            )
         )
     return lines
 

@@ -404,12 +404,86 @@ def plan_to_excel(
     _station_sheet(wb.create_sheet(tr("派出所明细", "Stations")), plan, zones)
     _param_sheet(wb.create_sheet(tr("参数与指标", "Parameters")), report, plan)
     _decision_sheets(wb, report)
+    _period_sheet(wb, report)
     wb.properties.creator = "zoning"
     wb.properties.title = tr("多所连片防区方案", "Cross-station defence zones")
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out
+
+
+def _period_sheet(wb: Workbook, report: Mapping[str, Any]) -> None:
+    """Sheet 分期负荷: each zone's load per quarter (or year), totals, spreads, the rule.
+
+    Written when the report has periods (incidents with times); the zone rows of a
+    period add up to its total, and the periods to the zone's load (the ledger).
+    """
+    periods = report.get("periods") or {}
+    if not periods.get("available"):
+        return
+    labels = [str(x) for x in periods.get("labels") or []]
+    ws = wb.create_sheet(tr("分期负荷", "Loads by period"))
+    cols = [
+        _Col(tr("防区", "Zone")),
+        *[_Col(lab, _INT, max_width=12) for lab in labels],
+        _Col(tr("合计", "Total"), _INT),
+    ]
+    rows: list[list[Any]] = [
+        [z.get("zone_name") or z.get("zone"), *z.get("loads", []), sum(z.get("loads", []))]
+        for z in periods.get("zones") or []
+    ]
+    totals = [float(x) for x in periods.get("totals") or []]
+    rows.append([tr("合计", "Total"), *totals, sum(totals)])
+    _write_table(ws, cols, rows, total=True)
+    spread_row = [tr("均衡防区负荷极差", "Spread (balanced zones)"), *periods.get("spread", [])]
+    ws.append([_clean(v) for v in spread_row])
+    for cell in ws[ws.max_row][1:]:
+        cell.number_format = _PCT
+    whole = periods.get("whole") or []
+    coverage = periods.get("coverage") or []
+    kind = [
+        tr("完整", "whole") if w else (tr("不完整", "partial") if c is not None else "—")
+        for w, c in zip(whole, coverage, strict=True)
+    ]
+    ws.append([tr("该期", "Period"), *kind])
+    ws.append([tr("覆盖天数比例", "Share of days covered"), *coverage])
+    for cell in ws[ws.max_row][1:]:
+        cell.number_format = _PCT
+    untimed = periods.get("untimed") or {}
+    held = periods.get("held") or []
+    notes: list[tuple[str, Any]] = [
+        (tr("分期规则", "Rule"), periods.get("rule")),
+        (
+            tr("时段", "Span"),
+            f"{(periods.get('span') or {}).get('from')} – {(periods.get('span') or {}).get('to')}",
+        ),
+        (tr("最差一期", "Worst period"), periods.get("worst_period")),
+        (tr("最差一期极差", "Worst-period spread"), periods.get("worst_spread")),
+        (
+            tr("逐期均衡（--robust）", "Held in every period (--robust)"),
+            tr("、", ", ").join(held) if periods.get("robust") else tr("否", "no"),
+        ),
+        (tr("无报警时间的警情", "Incidents without a time"), untimed.get("count", 0)),
+    ]
+    if untimed.get("ids"):
+        more = int(untimed.get("more") or 0)
+        listed = tr("、", ", ").join(untimed["ids"])
+        notes.append(
+            (
+                tr("无时间的警情编号", "Their incident ids"),
+                listed + (tr(f" 等另 {more} 起", f" and {more} more") if more else ""),
+            )
+        )
+    ws.append([])
+    for label, value in notes:
+        ws.append([_clean(label), _clean(value)])
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # never a formula
+    for r in range(ws.max_row - len(notes) + 1, ws.max_row + 1):
+        if ws.cell(r, 1).value == tr("最差一期极差", "Worst-period spread"):
+            ws.cell(r, 2).number_format = _PCT
 
 
 def _decision_sheets(wb: Workbook, report: Mapping[str, Any]) -> None:

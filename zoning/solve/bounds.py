@@ -3,6 +3,8 @@
 Dropping contiguity, locks and groups from the joint problem leaves a
 p-median with a load band per zone; every plan of the joint problem is a
 solution of it, so any lower bound of it is a valid bound for the joint problem.
+Robust plans (the band held in every period too) are a subset again: the bound
+keeps only the total's band, a relaxation of theirs, so it stays valid.
 
 Relaxing the assignment constraints ``Σ_j y[i, j] = 1`` with multipliers ``u``
 gives, for every candidate centre ``j``,

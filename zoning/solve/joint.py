@@ -8,12 +8,17 @@ Steps (all budgets deterministic; ``seconds`` is the nominal budget):
    smallest achievable spread is certified (exact path: phase 1 of the
    balance-first CP-SAT model with zero tolerance) or estimated (heuristic
    path), and the band becomes that spread plus one percentage point
-   (:data:`BAND_STEP`); the outcome says so (``band_reason``).
+   (:data:`BAND_STEP`); the outcome says so (``band_reason``). Robust plans
+   (``JointProblem.periods``): the band must hold in every period too, and
+   "spread" means the worst spread over the total and the periods, certified
+   by the joint CP-SAT model (the balance-first model knows only the total).
 3. **Joint search.** The joint heuristic (:mod:`zoning.solve.joint_heuristic`)
    from the warm start; on the exact path CP-SAT
    (:mod:`zoning.solve.joint_exact`) from the heuristic's plan.
 4. **Bound.** The Lagrangian band-constrained p-median bound
-   (:mod:`zoning.solve.bounds`), or CP-SAT's when higher.
+   (:mod:`zoning.solve.bounds`), or CP-SAT's when higher. For robust plans
+   the Lagrangian relaxation keeps only the total's band: it relaxes the
+   robust problem further and stays a valid bound.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from zoning.solve.joint_model import (
     spread_of,
     travel_cost,
     within_band,
+    worst_spread,
 )
 
 #: When no plan fits the band, the band used is the smallest spread plus this.
@@ -167,6 +173,11 @@ def solve_joint(
                 "phase": "warm start",
                 "status": "heuristic",
                 "spread": round(spread_of(jp, found.zone), 6),
+                **(
+                    {"worst_spread": round(worst_spread(jp, found.zone), 6)}
+                    if jp.periods is not None
+                    else {}
+                ),
                 "iterations": found.iterations,
                 "seconds": round(found.seconds, 3),
             }
@@ -191,16 +202,21 @@ def solve_joint(
         )
         if info:
             phases.append(info)
-        used = estimate + BAND_STEP
-        band = BandChoice(
-            jp.band,
-            used,
-            "min_spread_plus_step" if status == "optimal" else "heuristic_spread_plus_step",
-            estimate,
-            status,
-        )
-        jp = replace(jp, band=used)
-        fitting = [z for z in [*plans, best_start] if within_band(jp, z)]
+        if within_band(jp, best_start):
+            # robust: the starts balance the total only; a plan within the band in every
+            # period was found (or certified) on the way: the requested band stands
+            fitting = [best_start]
+        else:
+            used = estimate + BAND_STEP
+            band = BandChoice(
+                jp.band,
+                used,
+                "min_spread_plus_step" if status == "optimal" else "heuristic_spread_plus_step",
+                estimate,
+                status,
+            )
+            jp = replace(jp, band=used)
+            fitting = [z for z in [*plans, best_start] if within_band(jp, z)]
     # 3. joint heuristic
     budget = Budget.from_seconds(shares["joint_heuristic"] * seconds, n)
     ts = time.perf_counter()
@@ -342,14 +358,39 @@ def _smallest_spread(
     station may be a centre; otherwise the joint model minimising the load range,
     so that centre locks and eligibility count too (or when ``joint``). Heuristic
     path: the best start.
+
+    Robust plans: the spread is the worst over the total and the periods
+    (:func:`~zoning.solve.joint_model.worst_spread`); the exact path always uses
+    the joint model minimising the largest load range over the total and every
+    period (each row scaled to one integer total), and the joint heuristic first
+    looks for plans with a small worst spread (:func:`_robust_starts`): the
+    estimate, and the hint.
     """
-    best = min(plans, key=lambda z: spread_of(jp, z))
-    estimate, status = spread_of(jp, best), "heuristic"
-    if not use_exact or not balance_exact.available():
-        return estimate, best, status, None
-    work = EXACT_SHARES["min_spread"] * seconds
     ts = time.perf_counter()
-    if jp.eligible.all() and not jp.must.any() and not joint:
+    plans = list(plans)
+    robust = jp.periods is not None
+    use_exact = use_exact and balance_exact.available()
+    # robust: the balance-first model knows only the total; the joint model holds every period
+    balance_form = (
+        use_exact and jp.eligible.all() and not jp.must.any() and not joint and not robust
+    )
+    if robust:
+        plans.extend(_robust_starts(jp, plans, seconds=seconds, wall_cap=wall_cap, seed=seed))
+    best = min(plans, key=lambda z: worst_spread(jp, z))
+    estimate, status = worst_spread(jp, best), "heuristic"
+
+    def phase() -> dict[str, Any]:
+        return {
+            "phase": "min spread",
+            "status": status,
+            "objective": estimate,
+            "seconds": round(time.perf_counter() - ts, 3),
+        }
+
+    if not use_exact:
+        return estimate, best, status, phase() if robust else None
+    work = EXACT_SHARES["min_spread"] * seconds
+    if balance_form:
         res = balance_exact.solve_exact(
             replace(jp.base, tolerance=0.0, compactness_weight=0.0, similarity_weight=0.0),
             seed=seed,
@@ -371,15 +412,48 @@ def _smallest_spread(
             return estimate, best, status, None
         status = spread.status
         zone = spread.zone
-    if spread_of(jp, zone) <= estimate or status == "optimal":
-        best, estimate = zone, spread_of(jp, zone)
-    info = {
-        "phase": "min spread",
-        "status": status,
-        "objective": estimate,
-        "seconds": round(time.perf_counter() - ts, 3),
-    }
-    return estimate, best, status, info
+    if worst_spread(jp, zone) <= estimate or status == "optimal":
+        best, estimate = zone, worst_spread(jp, zone)
+    return estimate, best, status, phase()
+
+
+#: Rounds of the robust spread estimate (each aims below the best worst spread so far).
+ROBUST_ROUNDS = 3
+#: Each round aims at this fraction of the best worst-period spread so far.
+ROBUST_AIM = 0.8
+
+
+def _robust_starts(
+    jp: JointProblem, plans: list[np.ndarray], *, seconds: float, wall_cap: float, seed: int
+) -> list[np.ndarray]:
+    """Plans with a small worst-period spread, from the joint heuristic (robust plans).
+
+    The warm starts balance the total only. Each round runs the joint heuristic,
+    keeping the plan with the least band excess over the total and every period,
+    at a band below the best worst spread so far (:data:`ROBUST_AIM` of it, never
+    below the requested band): a fixed number of rounds on an iteration budget.
+    """
+    budget = Budget.from_seconds(EXACT_SHARES["min_spread"] * seconds / ROBUST_ROUNDS, jp.n)
+    pool = list(plans)
+    out: list[np.ndarray] = []
+    aim = jp.band
+    for round_ in range(ROBUST_ROUNDS):
+        found = solve_joint_heuristic(
+            replace(jp, band=aim),
+            seed=seed + round_,
+            budget=budget,
+            starts=pool,
+            wall_cap=wall_cap,
+            best_effort=True,
+        )
+        if found is not None:
+            out.append(found.zone)
+            pool.append(found.zone)
+        smallest = min(worst_spread(jp, z) for z in pool)
+        if smallest <= jp.band * (1 + 1e-9):
+            break
+        aim = max(jp.band, ROBUST_AIM * smallest)
+    return out
 
 
 def _canonical(zone: np.ndarray) -> tuple[int, ...]:

@@ -49,10 +49,12 @@ import numpy as np
 from zoning.solve.joint_model import (
     BAND_EPS,
     JointProblem,
+    band_rows,
     best_centres,
     min_load_paths,
-    spread_of,
+    row_limits,
     travel_cost,
+    worst_spread,
 )
 from zoning.solve.problem import label_parts
 
@@ -76,6 +78,38 @@ class JointExactResult:
     stopped_by_wall_clock: bool
     rounds: int = 1
     phases: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class _RowBand:
+    """One row the band applies to, integer-scaled: loads, total, band and caps."""
+
+    li: np.ndarray
+    margin: int
+    lt: int
+    mean: float
+    b_int: int
+    lo_cap: int
+    hi_cap: int
+
+    @classmethod
+    def of(
+        cls, row: np.ndarray, band: float, m: int, *, spread_only: bool, common: bool
+    ) -> _RowBand:
+        """``common``: scale to :data:`_LOAD_TOTAL` whatever the row (comparable ranges)."""
+        if common and float(row.sum()) > 0:
+            li = np.round(row * (_LOAD_TOTAL / float(row.sum()))).astype(np.int64)
+            margin = len(row) + 1
+        else:
+            li, margin = _int_loads(row)
+        lt = int(li.sum())
+        mean = lt / m
+        b_int = (
+            lt if spread_only else max(0, int(np.floor(band * lt / m * (1 + BAND_EPS))) - margin)
+        )
+        hi_cap = min(lt, int(np.floor(mean + (m - 1) / m * b_int)))
+        lo_cap = max(0, int(np.ceil(mean - (m - 1) / m * b_int)))
+        return cls(li, margin, lt, mean, b_int, lo_cap, hi_cap)
 
 
 def _int_loads(load: np.ndarray) -> tuple[np.ndarray, int]:
@@ -165,19 +199,18 @@ def solve_joint_exact(
     p = jp.base
     n, m = jp.n, jp.m
     adj = [a.tolist() for a in p.adj]
-    li, margin = _int_loads(p.load)
-    lt = int(li.sum())
-    mean_i = lt / m
-    b_int = max(0, int(np.floor(jp.band * lt / m * (1 + BAND_EPS))) - margin)
+    rows = band_rows(jp)  # the total, then the periods held to the band (robust)
+    common = spread_only and len(rows) > 1  # worst spread: every row on one scale
+    bands = [_RowBand.of(row, jp.band, m, spread_only=spread_only, common=common) for row in rows]
+    margin, lt = bands[0].margin, bands[0].lt
     if spread_only:
-        b_int = lt
-    hi_cap = min(lt, int(np.floor(mean_i + (m - 1) / m * b_int)))
-    lo_cap = max(0, int(np.ceil(mean_i - (m - 1) / m * b_int)))
-    _, _, hi_float = jp.limits()
-    if spread_only:
-        hi_float = jp.total  # no band: any connected zone is allowed
-    paths = min_load_paths(jp)
-    allowed = paths <= hi_float * (1 + 1e-9) + 1e-9
+        allowed = np.isfinite(min_load_paths(jp))  # no band: any connected zone is allowed
+    else:
+        limits = row_limits(jp, rows)
+        allowed = np.ones((n, n), dtype=bool)
+        for row, (_, _, hi_float) in zip(rows, limits.tolist(), strict=True):
+            paths = min_load_paths(jp, row)
+            allowed &= paths <= hi_float * (1 + 1e-9) + 1e-9
     allowed[:, ~jp.eligible] = False
     np.fill_diagonal(allowed, jp.eligible)
     allowed[jp.must, :] = False  # a must-centre serves only itself
@@ -229,16 +262,20 @@ def solve_joint_exact(
             for j in range(n):
                 if (a, j) in y and (b, j) in y:
                     model.add_at_most_one([y[a, j], y[b, j]])
-    # band
-    lo = model.new_int_var(lo_cap, int(np.floor(mean_i)), "lo")
-    hi = model.new_int_var(int(np.ceil(mean_i)), hi_cap, "hi")
-    model.add(hi - lo <= b_int)
-    for j in centres:
-        lj = sum(int(li[i]) * y[i, j] for i in served[j] if li[i])
-        model.add(lj <= hi_cap * y[j, j])
-        model.add(lj >= lo_cap * y[j, j])
-        model.add(lj >= lo).only_enforce_if(y[j, j])
-        model.add(lj <= hi).only_enforce_if(y[j, j])
+    # band: the same structure for the total and for every period held to it (robust)
+    ranges: list[tuple[Any, Any]] = []
+    for r, rb in enumerate(bands):
+        lo = model.new_int_var(rb.lo_cap, int(np.floor(rb.mean)), f"lo{r}")
+        hi = model.new_int_var(int(np.ceil(rb.mean)), rb.hi_cap, f"hi{r}")
+        model.add(hi - lo <= rb.b_int)
+        for j in centres:
+            lj = sum(int(rb.li[i]) * y[i, j] for i in served[j] if rb.li[i])
+            model.add(lj <= rb.hi_cap * y[j, j])
+            model.add(lj >= rb.lo_cap * y[j, j])
+            model.add(lj >= lo).only_enforce_if(y[j, j])
+            model.add(lj <= hi).only_enforce_if(y[j, j])
+        ranges.append((lo, hi))
+    lo, hi = ranges[0]
     # valid neighbour cuts: a station served by j has a neighbour served by j
     for (i, j), var in y.items():
         if i != j:
@@ -269,7 +306,13 @@ def solve_joint_exact(
     if len(exclude):
         _add_exclusions(model, y, p.edges.tolist(), n, exclude)
     travel_expr = sum(int(cost[i, j]) * var for (i, j), var in y.items() if cost[i, j])
-    if spread_only:
+    if spread_only and common:
+        worst = model.new_int_var(0, lt, "worst")  # every row scaled to the same total
+        for lo_r, hi_r in ranges:
+            model.add(worst >= hi_r - lo_r)
+        model.minimize(worst)
+        scale = lt / m if lt > 0 else 1.0  # objective units → spread
+    elif spread_only:
         model.minimize(hi - lo)
         scale = m / lt if lt > 0 else 1.0  # objective units → spread
         scale = 1.0 / scale
@@ -277,7 +320,7 @@ def solve_joint_exact(
         model.minimize(travel_expr)
 
     def measure(zone: np.ndarray, centre: np.ndarray) -> float:
-        return spread_of(jp, zone) if spread_only else travel_cost(jp, zone, centre)
+        return worst_spread(jp, zone) if spread_only else travel_cost(jp, zone, centre)
 
     solver = cp_model.CpSolver()
     prm = solver.parameters
@@ -297,9 +340,10 @@ def solve_joint_exact(
                 model.add_hint(var, parent.get(ki, 0))
             for i in range(n):
                 model.add_hint(depth[i], dep[i])
-        zl = np.bincount(zone, weights=li, minlength=m)
-        model.add_hint(lo, int(zl.min()))
-        model.add_hint(hi, int(zl.max()))
+        for rb, (lo_r, hi_r) in zip(bands, ranges, strict=True):
+            zl = np.bincount(zone, weights=rb.li, minlength=m)
+            model.add_hint(lo_r, int(zl.min()))
+            model.add_hint(hi_r, int(zl.max()))
 
     class _Callback(cp_model.CpSolverSolutionCallback):
         def __init__(self, phase: str) -> None:

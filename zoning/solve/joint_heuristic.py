@@ -16,6 +16,9 @@ Search space: contiguous zone vectors; each zone's centre is always its best
   Band: strategic oscillation, ``cost + λ · excess`` with ``excess`` the load
   range above the band and ``λ`` raised while outside and lowered inside;
   until a plan within the band is known, moves are ranked by excess first.
+  Robust plans (periods held to the band): ``excess`` adds every period's
+  range above its band, each scaled to the total's band (``excess_r · B / B_r``),
+  so the search repairs the worst periods as it repairs the total.
 * **Iterated local search.** Random connected boundary moves (a kick of
   about 5 % of the stations), local search, kept when better.
 
@@ -36,7 +39,9 @@ from zoning.solve.balance_heuristic import articulation_points
 from zoning.solve.joint_model import (
     BAND_EPS,
     JointProblem,
+    band_rows,
     best_centres,
+    row_limits,
     travel_cost,
     zone_sums,
 )
@@ -122,6 +127,19 @@ class _State:
         self.art: dict[int, set[int]] = {}
         b, _, _ = jp.limits()
         self.B = b * (1 + BAND_EPS) + BAND_EPS * max(1.0, jp.total)
+        # robust: the periods held to the band too; their excess counts in units of the
+        # total's band (excess_r × B / B_r), so one period's overshoot weighs as its share
+        rows = band_rows(jp)[1:]
+        self.rows = rows
+        self.LP = rows @ self._onehot()
+        bp = row_limits(jp, rows)[:, 0] if len(rows) else np.zeros(0)
+        self.BP = bp * (1 + BAND_EPS) + BAND_EPS * np.maximum(1.0, rows.sum(axis=1))
+        self.WP = self.B / np.maximum(self.BP, 1e-300)
+
+    def _onehot(self) -> np.ndarray:
+        out = np.zeros((self.n, self.m))
+        out[np.arange(self.n), self.zone] = 1.0
+        return out
 
     def _recentre(self, z: int) -> None:
         jp = self.jp
@@ -137,9 +155,13 @@ class _State:
     def travel(self) -> float:
         return float(self.cost.sum())
 
-    def excess(self, loads: np.ndarray | None = None) -> float:
-        zl = self.L if loads is None else loads
-        return max(0.0, float(zl.max() - zl.min()) - self.B)
+    def excess(self) -> float:
+        """Load range above the band, the periods' added in the total's units."""
+        out = max(0.0, float(self.L.max() - self.L.min()) - self.B)
+        if len(self.rows):
+            over = self.LP.max(axis=1) - self.LP.min(axis=1) - self.BP
+            out += float((np.maximum(0.0, over) * self.WP).sum())
+        return out
 
     def candidates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Boundary moves ``(v, p, q)`` of movable stations out of non-singleton zones."""
@@ -182,6 +204,11 @@ class _State:
         lm[r, ps] -= load
         lm[r, qs] += load
         exc = np.maximum(0.0, lm.max(axis=1) - lm.min(axis=1) - self.B)
+        for lp, row, bp, wp in zip(self.LP, self.rows, self.BP, self.WP, strict=True):
+            lm = np.repeat(lp[None, :], len(vs), axis=0)
+            lm[r, ps] -= row[vs]
+            lm[r, qs] += row[vs]
+            exc += np.maximum(0.0, lm.max(axis=1) - lm.min(axis=1) - bp) * wp
         return out, exc
 
     def can_leave(self, v: int, p: int) -> bool:
@@ -198,6 +225,9 @@ class _State:
         self.S[q] += w
         self.L[p] -= load
         self.L[q] += load
+        if len(self.rows):
+            self.LP[:, p] -= self.rows[:, v]
+            self.LP[:, q] += self.rows[:, v]
         self.size[p] -= 1
         self.size[q] += 1
         nb = self.jp.base.adj[v]
@@ -416,6 +446,7 @@ def solve_joint_heuristic(
     budget: Budget,
     starts: list[np.ndarray] | None = None,
     wall_cap: float | None = None,
+    best_effort: bool = False,
 ) -> JointHeuristicResult | None:
     """Best plan within the band found by local search from the given starts.
 
@@ -433,11 +464,14 @@ def solve_joint_heuristic(
         the problem has no locks and no groups.
     wall_cap
         Safety cap in seconds (``None``: none); when it fires the result says so.
+    best_effort
+        Return the plan with the least band excess even when it is outside the
+        band (an estimate of the smallest achievable spread; the caller checks).
 
     Returns
     -------
     JointHeuristicResult or None
-        ``None`` when no plan within the band was found.
+        ``None`` when no plan within the band was found (unless ``best_effort``).
     """
     rng = np.random.default_rng(seed)
     deadline = _Deadline(wall_cap)
@@ -493,7 +527,7 @@ def solve_joint_heuristic(
         if key < best[0]:
             best = (key, zone)
     key, zone = best
-    if key[0] > 0:
+    if key[0] > 0 and not best_effort:
         return None
     centre = best_centres(jp, zone)
     if (centre < 0).any():

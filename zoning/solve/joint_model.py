@@ -12,6 +12,12 @@ non-empty and holds exactly one centre, the spread ``(max − min) / mean`` of t
 zone loads is at most ``band``, locks and together groups hold, every centre is
 eligible and every station that must be a centre is one.
 
+Robust plans (``periods`` given, issue 13 item 5): the band holds for the total
+load *and* for the load of every period (each row of ``periods``, e.g. a
+quarter), each spread measured against its own period's mean. The rows the band
+applies to are :func:`band_rows` (total first); :func:`worst_spread` is the
+largest of their spreads, and :func:`within_band` checks them all.
+
 Given the zones, the best centres follow zone by zone (a 1-median over the
 zone's eligible stations), so the solvers search over zones and read centres
 off with :func:`best_centres`. Ties are broken by the smallest station index,
@@ -48,6 +54,8 @@ class JointProblem:
         Stations that may be a 中心所.
     must
         Stations that must be a 中心所 (each in a zone of its own centre).
+    periods
+        ``q × n`` loads per period held to the band too (robust plans), or ``None``.
     """
 
     base: Problem
@@ -55,6 +63,7 @@ class JointProblem:
     band: float
     eligible: np.ndarray
     must: np.ndarray
+    periods: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -86,6 +95,22 @@ class JointProblem:
         mean = self.total / m
         b = self.band * mean
         return b, mean - (m - 1) / m * b, mean + (m - 1) / m * b
+
+
+def band_rows(jp: JointProblem) -> np.ndarray:
+    """``R × n`` loads the band applies to: the total, then every period with a load."""
+    rows = [jp.base.load]
+    if jp.periods is not None:
+        rows.extend(row for row in np.asarray(jp.periods, dtype=float) if row.sum() > 0)
+    return np.array(rows, dtype=float).reshape(len(rows), jp.n)
+
+
+def row_limits(jp: JointProblem, rows: np.ndarray) -> np.ndarray:
+    """``R × 3``: :meth:`JointProblem.limits` ``(B, lo, hi)`` of every row of ``rows``."""
+    m = jp.m
+    mean = rows.sum(axis=1) / m
+    b = jp.band * mean
+    return np.stack([b, mean - (m - 1) / m * b, mean + (m - 1) / m * b], axis=1)
 
 
 def zone_sums(jp: JointProblem, zone: np.ndarray) -> np.ndarray:
@@ -131,10 +156,30 @@ def spread_of(jp: JointProblem, zone: np.ndarray) -> float:
     return 0.0 if total <= 0 or jp.m < 2 else float(jp.m * (zl.max() - zl.min()) / total)
 
 
+def row_spreads(jp: JointProblem, zone: np.ndarray) -> np.ndarray:
+    """The spread of every row of :func:`band_rows` (total first)."""
+    rows = band_rows(jp)
+    onehot = np.zeros((jp.n, jp.m))
+    onehot[np.arange(jp.n), zone] = 1.0
+    zl = rows @ onehot
+    total = zl.sum(axis=1)
+    if jp.m < 2:
+        return np.zeros(len(rows))
+    safe = np.where(total > 0, total, 1.0)
+    return np.where(total > 0, jp.m * (zl.max(axis=1) - zl.min(axis=1)) / safe, 0.0)
+
+
+def worst_spread(jp: JointProblem, zone: np.ndarray) -> float:
+    """The largest spread over the total and the periods (the total's without periods)."""
+    if jp.periods is None:
+        return spread_of(jp, zone)
+    return float(row_spreads(jp, zone).max())
+
+
 def within_band(jp: JointProblem, zone: np.ndarray, band: float | None = None) -> bool:
-    """Whether the spread is at most ``band`` (default the problem's)."""
+    """Whether the spread — of the total and of every period — is at most ``band``."""
     band = jp.band if band is None else band
-    return spread_of(jp, zone) <= band * (1 + BAND_EPS) + BAND_EPS
+    return worst_spread(jp, zone) <= band * (1 + BAND_EPS) + BAND_EPS
 
 
 def connected(adj: list[np.ndarray], members: np.ndarray) -> bool:
@@ -177,22 +222,25 @@ def problems(jp: JointProblem, zone: np.ndarray, centre: np.ndarray) -> list[str
     for g in p.groups:
         if len(set(zone[g].tolist())) > 1:
             out.append(f"group {g} split")
-    if not within_band(jp, zone):
-        out.append(f"spread {spread_of(jp, zone):.4f} above band {jp.band:.4f}")
+    for r, s in enumerate(row_spreads(jp, zone).tolist()):
+        if s > jp.band * (1 + BAND_EPS) + BAND_EPS:
+            what = "spread" if r == 0 else "period spread"
+            out.append(f"{what} {s:.4f} above band {jp.band:.4f}")
     return out
 
 
-def min_load_paths(jp: JointProblem) -> np.ndarray:
+def min_load_paths(jp: JointProblem, load: np.ndarray | None = None) -> np.ndarray:
     """``P[a, b]``: the least total load of a path from ``a`` to ``b`` (both ends counted).
 
     A connected zone holding ``a`` and ``b`` holds such a path, so ``P[a, b]``
     above the largest zone load means ``a`` and ``b`` never share a zone.
+    ``load`` defaults to the stations' total load (a period's load for robust plans).
     """
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import dijkstra
 
     p = jp.base
-    load = p.load
+    load = p.load if load is None else np.asarray(load, dtype=float)
     e = p.edges
     if len(e) == 0:
         out = np.full((jp.n, jp.n), np.inf)

@@ -158,14 +158,22 @@ class Plan:
         ``used``, ``reason`` (``"requested"``, ``"min_spread_plus_step"`` — the
         smallest spread was certified and the band is that + 1 pp —, or
         ``"heuristic_spread_plus_step"`` — estimated, not certified),
-        ``min_spread`` and ``min_spread_status``; ``None`` for the balance objective
-        in load mode.
+        ``min_spread`` and ``min_spread_status``, and ``robust``; ``None`` for the
+        balance objective in load mode. With ``robust`` the band holds for the
+        total and for every period of ``period_loads``, and ``min_spread`` is the
+        smallest achievable *worst-period* spread.
     frontier
         With ``frontier=`` bands: one entry per band, tightest first: ``band``,
         ``status`` (``"solved"``, ``"below_min_spread"`` or ``"not_found"``) and,
         when solved, ``spread``, ``mean_minutes``, ``max_minutes``,
         ``share_within``, ``cut_edges``, ``assignment``, ``centers``,
-        ``solver_status``, ``bound``, ``gap``.
+        ``solver_status``, ``bound``, ``gap`` (and ``worst_period_spread`` with
+        ``period_loads``).
+    periods
+        With ``period_loads``: ``labels``, ``zone_loads`` (label → zone → load),
+        ``spread`` (label → spread of the balanced zones), ``worst_spread`` and
+        ``worst_period``, and ``robust`` (whether the band held in every period);
+        ``None`` without periods.
     """
 
     assignment: dict[Hashable, int]
@@ -181,6 +189,7 @@ class Plan:
     travel: dict[str, Any] | None = None
     band: dict[str, Any] | None = None
     frontier: list[dict[str, Any]] = field(default_factory=list)
+    periods: dict[str, Any] | None = None
 
 
 def _finite_nonneg(value: Any) -> bool:
@@ -239,6 +248,59 @@ def _validate_travel(
         "frontier 中的带宽应为非负数",
         "frontier bands must be non-negative numbers",
     )
+
+
+def _validate_periods(
+    graph: nx.Graph,
+    options: Mapping[str, Any],
+    names: dict[Hashable, str],
+    problems: ProblemList,
+    listed: Callable[[Sequence[Any], str, str], None],
+) -> None:
+    """Problems with ``robust`` and ``period_loads``."""
+    periods = options["period_loads"]
+    robust = options["robust"]
+    if not isinstance(robust, bool | np.bool_):
+        listed([repr(robust)], "robust 应为 True 或 False", "robust must be True or False")
+    if robust and options["objective"] != "travel":
+        problems.add(
+            tr(
+                "robust（各期负荷都在带内）只适用于 objective='travel'；负荷均衡优先的"
+                "引擎只均衡总量。请改用 objective='travel'，或去掉 robust",
+                "robust (the band in every period) needs objective='travel'; the "
+                "balance-first engine balances the total only. Use objective='travel', or "
+                "drop robust",
+            )
+        )
+    if robust and not periods:
+        problems.add(
+            tr(
+                "robust 需要各期的警情量 period_loads（如按季度），至少一期",
+                "robust needs period_loads (e.g. per quarter), at least one period",
+            )
+        )
+    if not periods:
+        return
+    if not isinstance(periods, Mapping):
+        problems.add(
+            tr("period_loads 应为 期 → {派出所: 警情量}", "period_loads must map period → loads")
+        )
+        return
+    nodes = list(graph.nodes)
+    for label, loads in periods.items():
+        if not isinstance(loads, Mapping):
+            listed([str(label)], "period_loads 中该期不是 {派出所: 警情量}", "not a mapping")
+            continue
+        listed(
+            [names[v] for v in nodes if v not in loads],
+            f"第 {label} 期缺少以下派出所的警情量",
+            f"period {label} has no load for",
+        )
+        listed(
+            [names[v] for v in nodes if v in loads and not _finite_nonneg(loads[v])],
+            f"第 {label} 期警情量必须是非负有限数",
+            f"period {label}: loads must be finite and non-negative",
+        )
 
 
 def _minutes_matrix(minutes: Any, nodes: Sequence[Hashable]) -> np.ndarray:
@@ -411,6 +473,7 @@ def _validate(
             "invalid positions for",
         )
     _validate_travel(graph, options, names, problems, listed)
+    _validate_periods(graph, options, names, problems, listed)
     allowed = {
         "islands": ("link", "error"),
         "balance": ("load", "per_officer"),
@@ -459,6 +522,8 @@ def partition(
     center_eligible: Collection[Hashable] | None = None,
     center_locks: Collection[Hashable] = (),
     frontier: Sequence[float] = (),
+    robust: bool = False,
+    period_loads: Mapping[Any, Mapping[Any, float]] | None = None,
     balance: Literal["load", "per_officer"] = "load",
     tolerance: float = 0.01,
     compactness_weight: float = 1.0,
@@ -522,6 +587,16 @@ def partition(
     frontier
         Bands (e.g. :data:`DEFAULT_BANDS`) for which to find the best plan too
         (:attr:`Plan.frontier`); travel objective only.
+    robust
+        Hold the band in every period of ``period_loads`` as well as for the
+        total ("balances the worst period"); travel objective only (the
+        balance-first engine refuses it). When no contiguous plan fits the band
+        in every period, the smallest worst-period spread is certified (or
+        estimated) and the band becomes that + 1 pp, as for the total.
+    period_loads
+        Period label → (station → load of that period), e.g. the whole quarters of
+        :func:`zoning.periods.periods_from_load` (``PeriodLoads.held_loads``);
+        needed for ``robust``, reported in :attr:`Plan.periods` either way.
     balance
         ``"load"`` (equal loads) or ``"per_officer"`` (load share = officer share;
         for the travel objective the officer figures are only reported).
@@ -583,6 +658,8 @@ def partition(
         "center_eligible": None if center_eligible is None else list(center_eligible),
         "center_locks": list(center_locks),
         "frontier": list(frontier),
+        "robust": robust,
+        "period_loads": period_loads,
     }
     _validate(
         graph,
@@ -688,8 +765,19 @@ def partition(
     if objective == "travel":
         assert full_minutes is not None  # _validate made sure
         _check_centres_possible(problem, eligible[sel], must[sel], shown)
+        held = None
+        if robust and period_loads:
+            held = np.array(
+                [[float(loads_p[v]) for v in problem.nodes] for loads_p in period_loads.values()],
+                dtype=float,
+            ).reshape(len(period_loads), problem.n)
         jp = JointProblem(
-            problem, full_minutes[np.ix_(sel, sel)], float(band), eligible[sel], must[sel]
+            problem,
+            full_minutes[np.ix_(sel, sel)],
+            float(band),
+            eligible[sel],
+            must[sel],
+            periods=held,
         )
         outcome = solve_joint(
             jp,
@@ -713,9 +801,16 @@ def partition(
             "reason": outcome.band.reason,
             "min_spread": outcome.band.min_spread,
             "min_spread_status": outcome.band.min_spread_status,
+            "robust": bool(robust),
         }
+        if robust:
+            band_info["periods"] = [str(lab) for lab in (period_loads or {})]
         if outcome.band.reason != "requested":
-            note(_band_text(outcome.band.requested, outcome.band.used, outcome.band.reason))
+            note(
+                _band_text(
+                    outcome.band.requested, outcome.band.used, outcome.band.reason, robust=robust
+                )
+            )
         report["objective_kind"] = "travel"
     elif balance == "per_officer":
         zone, report, band_info = _per_officer(
@@ -828,6 +923,9 @@ def partition(
     )
     for text in plan_warnings:
         note(text)
+    periods_info = None
+    if period_loads:
+        periods_info = _period_info(period_loads, assignment, core_zones, robust=robust)
     rungs: list[dict[str, Any]] = []
     if frontier and jp is not None and outcome is not None and full_minutes is not None:
         rungs = _frontier(
@@ -846,6 +944,13 @@ def partition(
             cores=cores,
             locks=lock_map,
         )
+        if period_loads:
+            for entry in rungs:
+                if "assignment" in entry:
+                    info = _period_info(
+                        period_loads, entry["assignment"], core_zones, robust=robust
+                    )
+                    entry["worst_period_spread"] = info["worst_spread"]
     log.info("partition: %s %s in %.2fs", report["name"], report["status"], report["seconds"])
     return Plan(
         assignment=assignment,
@@ -861,6 +966,7 @@ def partition(
         travel=None if travel is None else jsonable(travel),
         band=band_info,
         frontier=rungs,
+        periods=None if periods_info is None else jsonable(periods_info),
     )
 
 
@@ -1004,18 +1110,51 @@ def _mix_distance(
     return np.where(empty, 0.0, dist)
 
 
-def _band_text(requested: float, used: float, reason: str) -> str:
+def _band_text(requested: float, used: float, reason: str, *, robust: bool = False) -> str:
     how = (
         tr("已证明", "certified")
         if reason == "min_spread_plus_step"
         else tr("估计（未证明）", "estimated (not certified)")
     )
+    if robust:
+        return tr(
+            f"没有连片方案能使各防区警情量差距在每一期（及合计）都不超过 {requested:.1%}；"
+            f"最差一期的最小可达差距{how}为 {used - BAND_STEP:.1%}，已按 {used:.1%} 规划",
+            f"no contiguous plan keeps the zone loads within a {requested:.1%} band in every "
+            f"period (and in total); the smallest achievable worst-period spread is "
+            f"{used - BAND_STEP:.1%} ({how}), so the band used is {used:.1%}",
+        )
     return tr(
         f"没有连片方案能使各防区警情量差距在 {requested:.1%} 以内；"
         f"最小可达差距{how}为 {used - 0.01:.1%}，已按 {used:.1%} 规划",
         f"no contiguous plan keeps the zone loads within a {requested:.1%} band; the smallest "
         f"achievable spread is {used - 0.01:.1%} ({how}), so the band used is {used:.1%}",
     )
+
+
+def _period_info(
+    period_loads: Mapping[Hashable, Mapping[Any, float]],
+    assignment: Mapping[Hashable, int],
+    core_zones: set[int],
+    *,
+    robust: bool,
+) -> dict[str, Any]:
+    """:attr:`Plan.periods`: each zone's load and the balanced zones' spread per period."""
+    zone_loads: dict[str, dict[int, float]] = {}
+    spreads: dict[str, float] = {}
+    for label, loads_p in period_loads.items():
+        zl = cons.zone_loads({v: float(loads_p[v]) for v in assignment}, dict(assignment))
+        zone_loads[str(label)] = zl
+        spreads[str(label)] = float(cons.spread(zl, exclude=core_zones))
+    worst = max(spreads, key=spreads.__getitem__) if spreads else None
+    return {
+        "labels": list(spreads),
+        "zone_loads": zone_loads,
+        "spread": spreads,
+        "worst_spread": None if worst is None else spreads[worst],
+        "worst_period": worst,
+        "robust": bool(robust),
+    }
 
 
 def _centres(

@@ -16,6 +16,7 @@ from zoning import _schema as S
 from zoning._i18n import tr
 from zoning.centers.placement import ZoneCenter
 from zoning.load import LoadResult
+from zoning.periods import no_periods_reason, period_figures, periods_from_load
 from zoning.scenario import Scenario
 from zoning.solve.partition import Plan
 from zoning.solve.rules import core_zone
@@ -65,6 +66,13 @@ def plan_report(
         "band": plan.band,
         "travel_figures": travel_figures(plan),
         "frontier": frontier_rows(plan),
+        "periods": periods_block(
+            load,
+            plan,
+            urban_zone,
+            robust=scenario.robust,
+            names={int(r[S.ZONE]): str(r.get(S.ZONE_NAME) or r[S.ZONE]) for r in zone_rows},
+        ),
         "solver": plan.solver,
         "graph": {
             "nodes": plan.graph.number_of_nodes(),
@@ -76,6 +84,26 @@ def plan_report(
         "warnings": list(plan.warnings),
         "seconds": round(seconds, 3),
     }
+
+
+def periods_block(
+    load: LoadResult,
+    plan: Plan,
+    urban_zone: int | None,
+    *,
+    robust: bool,
+    names: dict[int, str] | None = None,
+) -> dict[str, Any]:
+    """Each zone's load and the spread per quarter or year (:mod:`zoning.periods`).
+
+    ``{"available": False, "reason": …, "labels": []}`` without incident times.
+    """
+    periods = periods_from_load(load)
+    if periods is None:
+        return {"available": False, "reason": no_periods_reason(load), "labels": []}
+    balanced = [z for z in plan.zone_load if z != urban_zone]
+    held = robust and bool((plan.band or {}).get("robust"))
+    return period_figures(periods, plan.assignment, balanced=balanced, robust=held, names=names)
 
 
 def travel_figures(plan: Plan) -> dict[str, Any] | None:

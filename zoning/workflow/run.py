@@ -32,6 +32,7 @@ from zoning.graph import graph_from_stations
 from zoning.io.stations import find_station
 from zoning.load import LoadResult
 from zoning.outputs.tables import plan_frame, zones_frame
+from zoning.periods import check_robust, periods_from_load
 from zoning.scenario import Scenario
 from zoning.solve.partition import Plan, partition
 from zoning.solve.rules import core_stations, core_zone, violations
@@ -119,6 +120,9 @@ def plan_stations(
     node_locks: dict[Hashable, int] = {k: v for k, v in locks.items()}
     # metric seat positions, computed once by graph_from_stations
     positions: dict[Hashable, tuple[float, float]] = dict(graph.nodes(data="pos"))
+    periods = periods_from_load(load)
+    if scenario.robust:
+        check_robust(periods, load)
     plan = partition(
         graph,
         {str(k): float(v) for k, v in load.load.items()},
@@ -138,6 +142,8 @@ def plan_stations(
         center_eligible=eligible_centers(stations, scenario, source),
         center_locks=team_ids["center"] if scenario.objective == "travel" else (),
         frontier=scenario.frontier if scenario.objective == "travel" and not exclude else (),
+        robust=scenario.robust,
+        period_loads=periods.held_loads() if periods is not None else None,
         balance=scenario.balance,
         tolerance=scenario.tolerance,
         compactness_weight=scenario.compactness_weight,
