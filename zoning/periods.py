@@ -319,7 +319,8 @@ def period_figures(
     zone_of = {str(k): int(v) for k, v in assignment.items()}
     zones = sorted(set(zone_of.values()))
     table = periods.loads.to_numpy(dtype=float)
-    member = np.array([[zone_of[s] == z for s in ids] for z in zones], dtype=float)
+    # (a hand-made plan may leave stations out: they count in the totals only)
+    member = np.array([[zone_of.get(s) == z for s in ids] for z in zones], dtype=float)
     by_zone = member @ table  # zones × periods (sums of exact multiples: exact)
     rows = [
         {
