@@ -334,6 +334,7 @@ def test_a_band_nobody_can_meet_is_raised_certified_and_said() -> None:
         "reason": "min_spread_plus_step",
         "min_spread": pytest.approx(0.4),
         "min_spread_status": "optimal",
+        "robust": False,
     }
     assert any("最小可达差距已证明为 40.0%" in t for t in texts)
     assert any("甲所" in t and "上限" in t for t in texts)  # heavier than the band's limit
