@@ -509,13 +509,23 @@ def _set_data(st: Any, state: Any, read: Any) -> None:
 
 def _sidebar_options(st: Any, state: Any, data: Data) -> Any:
     from zoning import _schema as S
-    from zoning.scenario import Scenario
+    from zoning.scenario import DEFAULT_FRONTIER, Scenario
 
     auto = tr("（按站点文件的“城关”列）", "(from the urban-core column)")
     pick = tr("选择派出所", "Choose stations")
     modes = {
         "load": tr("警情量均衡", "equal loads"),
         "per_officer": tr("警情与警力相匹配", "load matches officers"),
+    }
+    objectives = {
+        "travel": tr(
+            "通行时间最短（防区与中心所一并选定）", "least travel (zones and 中心所 together)"
+        ),
+        "balance": tr("负荷均衡优先", "balance first"),
+    }
+    eligibility = {
+        "all": tr("全部", "all"),
+        "case_area": tr("仅有办案区的所", "only those with a case-handling area"),
     }
     with st.sidebar.form("options"):
         st.header(tr("规划选择", "Choices"))
@@ -533,6 +543,39 @@ def _sidebar_options(st: Any, state: Any, data: Data) -> Any:
             format_func=modes.__getitem__,
             horizontal=True,
             key="balance",
+        )
+        objective = st.radio(
+            tr("目标", "Objective"),
+            ["travel", "balance"],
+            format_func=objectives.__getitem__,
+            horizontal=True,
+            key="objective",
+        )
+        band = st.number_input(
+            tr("负荷带：各防区警情量极差上限（%）", "Load band: largest spread allowed (%)"),
+            min_value=0.0,
+            max_value=100.0,
+            value=5.0,
+            step=1.0,
+            key="band",
+            help=tr(
+                "做不到时自动取可证明的最小极差 + 1 个百分点，并说明原因",
+                "when no plan fits, the smallest provable spread + 1 point is used, and said so",
+            ),
+        )
+        ladder = st.checkbox(
+            tr(
+                "计算权衡曲线（2%、5%、10%、20% 负荷带）", "Trade-off ladder (2, 5, 10, 20 % bands)"
+            ),
+            value=True,
+            key="frontier",
+        )
+        eligible = st.radio(
+            tr("可作中心所的所", "Stations that may be 中心所"),
+            ["all", "case_area"],
+            format_func=eligibility.__getitem__,
+            horizontal=True,
+            key="center_eligible",
         )
         core = st.selectbox(tr("城关所", "Urban core"), [auto, *data.names], key="core")
         st.caption(tr("警情类别权重", "Incident category weights"))
@@ -586,6 +629,10 @@ def _sidebar_options(st: Any, state: Any, data: Data) -> Any:
         loads=data.loads_path,
         river=data.river,
         zones=int(k),
+        objective=objective,
+        band=float(band) / 100.0,
+        frontier=DEFAULT_FRONTIER if ladder else (),
+        center_eligible=eligible,
         balance=balance,
         urban_core=None if core == auto else core,
         category_weights={c: float(w) for c, w in weights.items() if float(w) != 1.0},
@@ -641,6 +688,7 @@ def _results(st: Any, state: Any, data: Data) -> None:
             if moved
             else tr("与上一方案相比没有派出所调整防区。", "No station moved since the last plan.")
         )
+    _travel(st, report)
     map_file = run["files"]["map"]
     if hasattr(st, "iframe"):
         st.iframe(map_file, height=640)
@@ -653,6 +701,85 @@ def _results(st: Any, state: Any, data: Data) -> None:
     _downloads(st, run, data)
     for note in run["notes"]:
         st.warning(_md(note))
+
+
+def frontier_table(report: dict[str, Any]) -> Any:
+    """The trade-off ladder as a table (``None`` without one): band, status, spread, minutes."""
+    import pandas as pd
+
+    from zoning.decision.tradeoff import status_text
+
+    rows = report.get("frontier") or []
+    if not rows:
+        return None
+
+    def num(value: Any, fmt: str) -> str:
+        return "—" if value is None else fmt.format(value)
+
+    return pd.DataFrame(
+        [
+            {
+                tr("负荷带", "Band"): f"{r['band']:.0%}",
+                tr("状态", "Status"): status_text(r),
+                tr("负荷极差", "Spread"): num(r.get("spread"), "{:.1%}"),
+                tr("平均通行（分钟）", "Mean (min)"): num(r.get("mean_minutes"), "{:.1f}"),
+                tr("最远（分钟）", "Farthest (min)"): num(r.get("max_minutes"), "{:.1f}"),
+                tr("15 分钟内", "Within 15 min"): num(r.get("share_within_15"), "{:.0%}"),
+                tr("30 分钟内", "Within 30 min"): num(r.get("share_within_30"), "{:.0%}"),
+            }
+            for r in rows
+        ]
+    ).set_index(tr("负荷带", "Band"))
+
+
+def _travel(st: Any, report: dict[str, Any]) -> None:
+    """Travel figures, whether the plan is proven, the band and why, and the trade-off."""
+    from zoning.decision.tradeoff import ladder_from_report, summary_lines
+
+    figures = report.get("travel_figures") or {}
+    solver = report.get("solver") or {}
+    if figures.get("mean_minutes") is not None:
+        cols = st.columns(4)
+        cols[0].metric(
+            tr("到中心所平均（按警情加权）", "Mean to 中心所 (weighted)"),
+            tr(f"{figures['mean_minutes']:.1f} 分钟", f"{figures['mean_minutes']:.1f} min"),
+        )
+        cols[1].metric(
+            tr("最远", "Farthest"),
+            tr(f"{figures['max_minutes']:.1f} 分钟", f"{figures['max_minutes']:.1f} min"),
+        )
+        within = figures.get("share_within_15")
+        cols[2].metric(
+            tr("15 分钟内可达警情", "Incidents within 15 min"),
+            "—" if within is None else f"{within:.0%}",
+        )
+        gap = solver.get("gap")
+        cols[3].metric(
+            tr("是否已证明最优", "Proven optimal?"),
+            tr("已证明", "proven")
+            if solver.get("status") == "optimal"
+            else tr(f"差距 ≤ {gap:.1%}", f"gap ≤ {gap:.1%}")
+            if gap is not None
+            else tr("未证明", "not proven"),
+        )
+    for line in summary_lines(report):
+        st.caption(_md(line.strip()))
+    table = frontier_table(report)
+    if table is not None:
+        st.subheader(tr("权衡：负荷带与通行时间", "Trade-off: load band and travel time"))
+        ladder = ladder_from_report(report)
+        if ladder is not None:
+            import pandas as pd
+
+            chart = pd.DataFrame(
+                {
+                    tr("平均（分钟）", "mean (min)"): [p[1] for p in ladder.points],
+                    tr("最远（分钟）", "farthest (min)"): [p[2] for p in ladder.points],
+                },
+                index=pd.Index([100 * p[0] for p in ladder.points], name=tr("负荷带 %", "band %")),
+            )
+            st.line_chart(chart, height=220)
+        st.table(table)
 
 
 def _downloads(st: Any, run: dict[str, Any], data: Data) -> None:

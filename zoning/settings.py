@@ -26,6 +26,9 @@ requests_timeout: float = 30.0
 guideline_max_zones: int = 5
 #: Above this many stations the exact solver is not tried by ``solver="auto"``.
 exact_max_stations: int = 50
+#: Minutes from a station to its 中心所 above which the report says why the plan
+#: accepts it (the farthest station, and what a wider load band would give).
+far_station_minutes: float = 50.0
 #: Input files larger than this (MB; a zip counted uncompressed, a shapefile with
 #: its .dbf) are refused before reading, with their size, instead of exhausting
 #: memory. A county's year of 110 incidents is a few tens of MB.

@@ -18,6 +18,7 @@ from zoning.cli._common import (
     progress_printer,
     scenario_from_options,
 )
+from zoning.decision.tradeoff import summary_lines
 from zoning.io.demo import demo_folder
 from zoning.io.guard import refuse_overwriting_inputs, scenario_inputs
 from zoning.scenario import Scenario, scenario_to_toml, write_template
@@ -185,98 +186,6 @@ def check_plan(stations: Path, scenario: Scenario, saved: Path) -> None:
             err=True,
         )
     raise SystemExit(1)
-
-
-def summary_lines(report: dict[str, Any]) -> list[str]:
-    """What the plan optimised, whether it is proven, the band used, and the trade-off."""
-    solver = report["solver"]
-    lines = []
-    figures = report.get("travel_figures") or {}
-    gap = solver.get("gap")
-    if solver.get("status") == "optimal":
-        proof = tr("已证明最优", "proven optimal")
-    elif gap is not None:
-        proof = tr(
-            f"未证明最优：与可证明的下界相差至多 {gap:.1%}",
-            f"not proven optimal: at most {gap:.1%} above the proven lower bound",
-        )
-    else:
-        proof = tr("未证明最优（启发式）", "not proven optimal (heuristic)")
-    if report.get("objective") == "travel" and figures.get("mean_minutes") is not None:
-        mean, far = figures["mean_minutes"], figures["max_minutes"]
-        lines.append(
-            tr(
-                f"目标：防区与中心所一并选定，警情到中心所加权平均 {mean:.1f} 分钟，"
-                f"最远 {far:.0f} 分钟（{proof}）",
-                f"Objective: zones and 中心所 together; incidents reach their 中心所 in "
-                f"{mean:.1f} min on average, farthest {far:.0f} min ({proof})",
-            )
-        )
-    else:
-        lines.append(tr(f"目标：负荷均衡优先（{proof}）", f"Objective: balance first ({proof})"))
-    band = report.get("band") or {}
-    if band.get("reason") in ("min_spread_plus_step", "heuristic_spread_plus_step"):
-        certified = band["reason"] == "min_spread_plus_step"
-        every = tr("（每一期都）", " in every period") if band.get("robust") else ""
-        worst = tr("最差一期的", "worst-period ") if band.get("robust") else ""
-        lines.append(
-            tr(
-                f"负荷带：{band['requested']:.0%} 内{every}没有连片方案；"
-                f"可{'证明' if certified else '找到'}的{worst}最小极差为 {band['min_spread']:.1%}，"
-                f"故按 {band['used']:.1%} 规划",
-                f"Load band: no contiguous plan fits {band['requested']:.0%}{every}; the smallest "
-                f"{worst}spread {'proven' if certified else 'found'} is {band['min_spread']:.1%}, "
-                f"so the plan uses {band['used']:.1%}",
-            )
-        )
-    lines.extend(period_lines(report.get("periods") or {}))
-    solved = [r for r in report.get("frontier") or [] if r.get("status") == "solved"]
-    if solved:
-        ladder = tr("；", "; ").join(
-            tr(
-                f"{r['band']:.0%}：{r['mean_minutes']:.1f} 分钟（最远 {r['max_minutes']:.0f}）",
-                f"{r['band']:.0%}: {r['mean_minutes']:.1f} min (farthest {r['max_minutes']:.0f})",
-            )
-            for r in solved
-        )
-        lines.append(
-            tr(f"权衡（负荷带 → 平均通行）：{ladder}", f"Trade-off (band → mean travel): {ladder}")
-        )
-    return lines
-
-
-def period_lines(periods: dict[str, Any]) -> list[str]:
-    """The spread per quarter (or year), whether ``--robust`` held it, untimed incidents."""
-    if not periods.get("available"):
-        return []
-    unit = tr("季度", "quarter") if periods.get("kind") == "quarter" else tr("年度", "year")
-    parts = [
-        f"{lab} {s:.1%}" + ("" if whole else tr("（不完整）", " (partial)"))
-        for lab, s, whole in zip(
-            periods["labels"], periods["spread"], periods["whole"], strict=True
-        )
-        if s is not None
-    ]
-    held = tr("，--robust：每个完整期都在负荷带内", "; --robust: every whole period in the band")
-    lines = [
-        tr(
-            f"分期（按{unit}）均衡防区负荷极差：{'、'.join(parts)}"
-            + (held if periods.get("robust") else ""),
-            f"Spread by {unit} (balanced zones): {', '.join(parts)}"
-            + (held if periods.get("robust") else ""),
-        )
-    ]
-    untimed = periods.get("untimed") or {}
-    if untimed.get("rows"):
-        lines.append(
-            tr(
-                f"  {untimed['rows']} 条警情没有报警时间，列为 unknown 期（计入合计，"
-                "编号见 report.json → periods.untimed）",
-                f"  {untimed['rows']} incidents have no time: period 'unknown' (counted in "
-                "every total; ids in report.json → periods.untimed)",
-            )
-        )
-    return lines
 
 
 @click.command("demo")

@@ -30,8 +30,9 @@ import re
 from typing import Any
 
 from branca.element import Element, Figure, MacroElement
+from folium.template import Template
 
-__all__ = ["PageData", "Verbatim", "VerbatimMacro", "script_json", "without_data"]
+__all__ = ["DataPanel", "PageData", "Verbatim", "VerbatimMacro", "script_json", "without_data"]
 
 _BLOCK = re.compile(r'<script type="application/json" id="[^"<>]*">[^<]*</script>')
 _TITLE = re.compile(r"<title>[^<]*</title>")
@@ -115,6 +116,9 @@ class PageData(MacroElement):
         Station tooltip HTML, indexed by the ``tip`` property of the station features.
     labels
         Groups of label items ``[lat, lon, html, class, size, dx, dy]``.
+    panels
+        Panel name → HTML of a box of the map (escaped when built), e.g. the
+        trade-off chart.
 
     The block is written by :meth:`render` without any template; scripts read
     it as the JavaScript variable named :meth:`get_name`.
@@ -128,6 +132,7 @@ class PageData(MacroElement):
         self.popups: dict[int, str] = {}
         self.tips: list[str] = []
         self.labels: list[list[list[Any]]] = []
+        self.panels: dict[str, str] = {}
 
     @property
     def block_id(self) -> str:
@@ -142,6 +147,7 @@ class PageData(MacroElement):
             "popups": {str(z): html for z, html in self.popups.items()},
             "tips": self.tips,
             "labels": self.labels,
+            "panels": self.panels,
         }
 
     def render(self, **kwargs: Any) -> str:
@@ -160,3 +166,42 @@ class PageData(MacroElement):
         figure.header.add_child(Verbatim(block), name=self.get_name())
         figure.script.add_child(Verbatim(parse), name=self.get_name())
         return ""
+
+
+class DataPanel(VerbatimMacro):
+    """A Leaflet control (a box on the map) whose HTML is kept in the page data.
+
+    The HTML (escaped when built) goes into ``data.panels[key]``; the script only
+    names that entry, so no user text is ever in a template.
+    """
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var Panel = L.Control.extend({onAdd: function () {
+                var div = L.DomUtil.create("div", {{ this.class_name|tojson }});
+                div.innerHTML = {{ this.data.get_name() }}.panels[{{ this.key|tojson }}];
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            }});
+            new Panel({position: {{ this.position|tojson }}}).addTo(map);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self, data: PageData, key: str, html: str, *, css: str, class_name: str, position: str
+    ) -> None:
+        super().__init__()
+        self._name = "ZoningPanel"
+        self.data = data
+        self.key = key
+        self.css = css
+        self.class_name = f"zoning-box {class_name}"
+        self.position = position
+        data.panels[key] = html

@@ -21,14 +21,13 @@ from typing import Any
 
 import folium
 import geopandas as gpd
-from branca.element import MacroElement
-from folium.template import Template
 
 from zoning._i18n import tr
 from zoning._schema import STATION_NAME
 from zoning.decision.display import before_after_rows
 from zoning.decision.profiles import WEEKDAYS
 from zoning.maps import style as K
+from zoning.maps._page import DataPanel, PageData
 from zoning.maps.style import esc
 
 __all__ = [
@@ -57,36 +56,6 @@ PANEL_CSS = """
 """
 
 
-class _Panel(MacroElement):
-    """A Leaflet control holding ready-made (escaped) HTML, passed as JSON data."""
-
-    _template = Template(
-        """
-        {% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}
-        {% macro script(this, kwargs) %}
-        (function () {
-            var map = {{ this._parent.get_name() }};
-            var Panel = L.Control.extend({onAdd: function () {
-                var div = L.DomUtil.create("div", "zoning-box zoning-ba");
-                div.innerHTML = {{ this.html|tojson }};
-                L.DomEvent.disableClickPropagation(div);
-                L.DomEvent.disableScrollPropagation(div);
-                return div;
-            }});
-            new Panel({position: {{ this.position|tojson }}}).addTo(map);
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, html: str, *, position: str = "bottomleft") -> None:
-        super().__init__()
-        self._name = "ZoningPanel"
-        self.html = html
-        self.position = position
-        self.css = PANEL_CSS
-
-
 def before_after_html(ba: Mapping[str, Any], names: Mapping[str, str] | None = None) -> str:
     """The before/after panel: measures of today's arrangement and of the plan."""
     rows = before_after_rows(ba)
@@ -105,9 +74,17 @@ def before_after_html(ba: Mapping[str, Any], names: Mapping[str, str] | None = N
     return f'<div class="zl-h">{title}</div><table>{head}<tbody>{body}</tbody></table>{note}'
 
 
-def add_before_after_panel(m: folium.Map, ba: Mapping[str, Any]) -> None:
-    """Add the before/after panel (bottom left) to a map."""
-    _Panel(before_after_html(ba)).add_to(m)
+def add_before_after_panel(m: folium.Map, data: PageData, ba: Mapping[str, Any]) -> None:
+    """Add the before/after panel (bottom left) to a map; its HTML goes into the map's
+    data block ``data`` (no user text in a template)."""
+    DataPanel(
+        data,
+        "before_after",
+        before_after_html(ba),
+        css=PANEL_CSS,
+        class_name="zoning-ba",
+        position="bottomleft",
+    ).add_to(m)
 
 
 def _bars(

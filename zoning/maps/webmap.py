@@ -55,6 +55,7 @@ from zoning.maps import offline as _offline
 from zoning.maps import style as K
 from zoning.maps._page import PageData, VerbatimMacro, without_data
 from zoning.maps.style import FONT_STACK, URBAN_CORE_COLOUR, ZONE_COLOURS, esc
+from zoning.maps.tradeoff import add_frontier_panel
 
 __all__ = ["FONT_STACK", "URBAN_CORE_COLOUR", "ZONE_COLOURS", "map_from_plan", "save_map"]
 
@@ -345,7 +346,7 @@ def map_from_plan(
     estimated = estimate_note(plan)  # 辖区为估算: jurisdictions made from seats
     report = report or {}
     profiles = report.get("profiles") or {}
-    draw_plan(
+    data = draw_plan(
         m,
         prep,
         title=title,
@@ -354,10 +355,11 @@ def map_from_plan(
     )
     _decision.add_station_types(m, prep.plan, profiles.get("types"))
     if report.get("before_after"):
-        _decision.add_before_after_panel(m, report["before_after"])
+        _decision.add_before_after_panel(m, data, report["before_after"])
     Fullscreen(
         title=tr("全屏", "Full screen"), title_cancel=tr("退出全屏", "Exit full screen")
     ).add_to(m)
+    add_frontier_panel(m, data, report)  # the trade-off chart (top left), given a ladder
     folium.LayerControl(collapsed=False).add_to(m)
     m.fit_bounds(  # room for the title (top) and the legend (right)
         prep.bounds, padding_top_left=(20, 70), padding_bottom_right=(200, 20)
@@ -373,11 +375,12 @@ def draw_plan(
     note: str = "",
     colours: dict[int, str] | None = None,
     popup_extra: Mapping[int, str] | None = None,
-) -> None:
+) -> PageData:
     """Draw prepared frames on a map: basemap, zones, stations, river, heat, labels,
     title box (``note`` appended to its subtitle) and legend; no controls, no view.
     ``colours`` (zone -> colour) overrides :func:`zoning.maps.style.zone_colours`;
-    ``popup_extra`` (zone -> escaped HTML) is appended to the zone popups."""
+    ``popup_extra`` (zone -> escaped HTML) is appended to the zone popups. Returns
+    the map's data block (more panels can be put in it)."""
     plan, zones = prep.plan, prep.zones
     data = PageData()
     data.add_to(m)  # first: every script below reads it
@@ -457,6 +460,7 @@ def draw_plan(
     legend = H.legend_html(zones, colours, river=has_river, teams=teams)
     title_html = H.title_html(title, len(plan), len(zones), note)
     _Overlays(data, H.page_css(), title_html, legend).add_to(m)
+    return data
 
 
 def _add_labels(

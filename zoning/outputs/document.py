@@ -34,6 +34,7 @@ from typing import Any
 
 from zoning._i18n import tr
 from zoning.decision.profiles import WEEKDAYS
+from zoning.decision.tradeoff import status_text
 
 __all__ = ["document_from_report"]
 
@@ -390,6 +391,7 @@ def _background(d: _Doc, report: Mapping[str, Any], names: Mapping[str, str]) ->
             f"{pct(report.get('max_dev'))}; solver status: {_text(solver.get('status'))}.",
         ),
     )
+    _objective(d, report)
     basis = ((report.get("profiles") or {}).get("similarity") or {}).get("basis")
     what = {
         "profile": tr("警情类别与时段构成", "incident categories and times of day"),
@@ -417,6 +419,47 @@ def _background(d: _Doc, report: Mapping[str, Any], names: Mapping[str, str]) ->
             "scored on population, area, load, share of criminal and public-order incidents and "
             "travel time to the zone's stations; the case team sits where there is a "
             "case-handling area, the community team where there are most communities.",
+        ),
+    )
+
+
+def _objective(d: _Doc, report: Mapping[str, Any]) -> None:
+    """Why stations are far from their 中心所 (``far_stations``), then what the plan
+    optimised (the travel objective), the band used and why."""
+    figures = report.get("travel_figures") or {}
+    band = report.get("band") or {}
+    far = report.get("far_stations")
+    if isinstance(far, Mapping) and far.get("text"):
+        d.item(tr("远离中心所：", "Far from the 中心所: "), _text(far.get("text")))
+    if report.get("objective") != "travel" or not _ok(figures.get("mean_minutes")):
+        return
+    solver = report.get("solver") or {}
+    proven = (
+        tr("已证明最优", "proven optimal")
+        if solver.get("status") == "optimal"
+        else tr(
+            f"未证明最优，与下界相差至多 {pct(solver.get('gap'))}",
+            f"not proven optimal, at most {pct(solver.get('gap'))} above the lower bound",
+        )
+    )
+    raised = ""
+    if band.get("reason") in ("min_spread_plus_step", "heuristic_spread_plus_step"):
+        raised = tr(
+            f"（{pct(band.get('requested'))} 内没有连片方案，最小可达极差为 "
+            f"{pct(band.get('min_spread'))}）",
+            f" (no contiguous plan fits {pct(band.get('requested'))}; the smallest achievable "
+            f"spread is {pct(band.get('min_spread'))})",
+        )
+    d.item(
+        tr("通行时间：", "Travel time: "),
+        tr(
+            "防区与中心所一并选定，使警情到中心所的加权平均通行时间最短"
+            f"（{n1(figures.get('mean_minutes'))} 分钟，最远 {n1(figures.get('max_minutes'))} "
+            f"分钟；{proven}），各防区警情量极差不超过负荷带 {pct(band.get('used'))}{raised}。",
+            "zones and central stations are chosen together for the least incident-weighted "
+            f"mean travel to the central station ({n1(figures.get('mean_minutes'))} min, "
+            f"farthest {n1(figures.get('max_minutes'))} min; {proven}), the zone loads within "
+            f"a load band of {pct(band.get('used'))}{raised}.",
         ),
     )
 
@@ -799,35 +842,44 @@ def _frontier(d: _Doc, report: Mapping[str, Any]) -> bool:
     if plans:
         d.para(
             tr(
-                "不同均衡区间下的最优方案（区间越宽，通行时间可越短）：",
-                "The best plan at each load band (a wider band allows shorter travel):",
+                "不同均衡区间（负荷带）下的最优方案（区间越宽，通行时间可越短）；"
+                "每个方案的地图与数据在“文件夹”一列所列的输出子目录中，"
+                "可用 zoning compare 与本方案对比：",
+                "The best plan at each load band (a wider band allows shorter travel); each "
+                "plan's map and data are in the output sub-folder of the Folder column, to "
+                "compare with this plan by zoning compare:",
             )
         )
         d.table(
             [
                 tr("均衡区间", "Band"),
+                tr("状态", "Status"),
                 tr("负荷极差", "Spread"),
                 tr("平均通行（分钟）", "Mean min"),
                 tr("最长通行（分钟）", "Max min"),
                 tr("15 分钟内", "Within 15"),
                 tr("30 分钟内", "Within 30"),
                 tr("切断相邻", "Cut edges"),
+                tr("文件夹", "Folder"),
             ],
             [
                 [
                     pct(p.get("band")),
+                    status_text(p),
                     pct(p.get("spread")),
                     n1(p.get("mean_minutes")),
                     n1(p.get("max_minutes")),
                     pct(p.get("share_within_15")),
                     pct(p.get("share_within_30")),
                     n0(p.get("cut_edges")),
+                    _text(p.get("folder")) or "—",
                 ]
                 for p in plans
             ],
-            widths=[2.2, 2.2, 2.4, 2.4, 2.2, 2.2, 2.0],
-            numeric=(0, 1, 2, 3, 4, 5, 6),
+            widths=[1.6, 3.3, 1.6, 1.6, 1.6, 1.5, 1.5, 1.4, 2.1],
+            numeric=(0, 2, 3, 4, 5, 6, 7),
         )
+
     if alternatives:
         d.para(tr("备选方案（按综合目标排序）：", "Ranked alternative plans:"))
         d.table(

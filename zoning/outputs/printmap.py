@@ -30,7 +30,7 @@ import logging
 import math
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from importlib import metadata
@@ -51,6 +51,7 @@ from matplotlib.text import Text
 from zoning._i18n import tr
 from zoning._schema import IS_CENTER, IS_URBAN_CORE, LOAD, OFFICERS, SHARE, STATION_NAME, ZONE
 from zoning.decision.display import before_after_rows
+from zoning.decision.tradeoff import Ladder, ladder_from_report, status_text
 from zoning.errors import InputError, ZoningWarning
 from zoning.io.jurisdictions import estimate_note
 from zoning.maps import style as K
@@ -579,6 +580,134 @@ def _before_after_box(ax: Axes, ba: dict[str, Any], top: float) -> None:
     ax.text(0, y, moved, size=7.5, va="top", color=_GREY)
 
 
+def _frontier_inset(ax: Axes, zones: gpd.GeoDataFrame, ladder: Ladder) -> Axes:
+    """The trade-off chart (band against minutes) in the emptier free corner of the map.
+
+    The corners not taken by the north arrow and the scale bar are tried, bottom
+    right first; the one covering less of the zones wins. Returns the inset axes.
+    """
+    import shapely
+
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    w, h = 0.29, 0.27
+    corners = ((0.985 - w, 0.025), (0.015, 0.975 - h))  # bottom right, top left
+    union = shapely.union_all(zones.geometry.values)
+
+    def covered(corner: tuple[float, float]) -> float:
+        fx, fy = corner
+        box = shapely.box(
+            x0 + fx * (x1 - x0),
+            y0 + fy * (y1 - y0),
+            x0 + (fx + w) * (x1 - x0),
+            y0 + (fy + h) * (y1 - y0),
+        )
+        return float(union.intersection(box).area)
+
+    best = min(corners, key=covered)
+    frame = ax.inset_axes((best[0], best[1], w, h))
+    frame.set_zorder(30)
+    frame.set_xticks([])
+    frame.set_yticks([])
+    frame.set_facecolor((1, 1, 1, 0.93))
+    for spine in frame.spines.values():
+        spine.set_edgecolor("#999999")
+        spine.set_linewidth(0.6)
+    frame.text(
+        0.03,
+        0.95,
+        tr("权衡：负荷带与通行时间（分钟）", "Trade-off: load band and travel (min)"),
+        transform=frame.transAxes,
+        size=8.5,
+        va="top",
+        color=_INK,
+        **_bold(_INK),
+    )
+    missing = [r for r in ladder.rows if r.get("status") != "solved"]
+    chart = frame.inset_axes((0.13, 0.22 if missing else 0.15, 0.83, 0.5 if missing else 0.56))
+    if missing:
+        note = tr("；", "; ").join(
+            f"{round(float(r['band']) * 100, 1):g}% " + status_text(r) for r in missing
+        )
+        frame.text(0.03, 0.03, "× " + note, transform=frame.transAxes, size=6.5, color=_GREY)
+    chart.set_facecolor("none")
+    bands = ladder.bands
+    pos = {round(b, 9): i for i, b in enumerate(bands)}
+    xs = [pos[round(p[0], 9)] for p in ladder.points]
+    chart.plot(
+        xs,
+        [p[1] for p in ladder.points],
+        "-o",
+        color="#4477AA",
+        ms=3.5,
+        lw=1.4,
+        label=tr("平均（按警情加权）", "weighted mean"),
+    )
+    chart.plot(
+        xs,
+        [p[2] for p in ladder.points],
+        "--s",
+        color="#CC6677",
+        ms=3.5,
+        lw=1.4,
+        label=tr("最远", "farthest"),
+    )
+    if ladder.limit <= ladder.top:
+        chart.axhline(ladder.limit, color="#888888", lw=0.8, ls=":")
+    for row in ladder.rows:
+        if row.get("status") != "solved":
+            chart.text(
+                pos[round(float(row["band"]), 9)],
+                ladder.top * 0.04,
+                "×",
+                ha="center",
+                va="bottom",
+                size=9,
+                color="#999999",
+            )
+    if ladder.chosen is not None:
+        band, mean, far = ladder.chosen
+        at = pos[round(band, 9)]
+        chart.scatter(
+            [at, at],
+            [mean, far],
+            s=70,
+            facecolors="none",
+            edgecolors="#C0392B",
+            linewidths=1.3,
+            zorder=5,
+        )
+        chart.annotate(
+            tr("本方案", "this plan"),
+            (at, far),
+            xytext=(0, 6),
+            textcoords="offset points",
+            ha="center",
+            size=7.5,
+            color="#C0392B",
+        )
+    chart.set_xlim(-0.5, len(bands) - 0.5)
+    chart.set_ylim(0, ladder.top)
+    chart.set_xticks(range(len(bands)), [f"{round(b * 100, 1):g}%" for b in bands])
+    chart.set_yticks([0, ladder.top / 2, ladder.top])
+    chart.tick_params(labelsize=7, length=2, colors=_GREY)
+    for side in ("top", "right"):
+        chart.spines[side].set_visible(False)
+    handles, labels = chart.get_legend_handles_labels()
+    frame.legend(
+        handles,
+        labels,
+        loc="upper left",
+        bbox_to_anchor=(0.02, 0.87),
+        fontsize=7,
+        frameon=False,
+        ncol=2,
+        borderaxespad=0.0,
+        handlelength=2.2,
+    )
+    return frame
+
+
 def plan_to_print(
     plan: gpd.GeoDataFrame,
     zones: gpd.GeoDataFrame,
@@ -591,6 +720,7 @@ def plan_to_print(
     date: dt.date | None = None,
     dpi: int = 200,
     before_after: dict[str, Any] | None = None,
+    report: Mapping[str, Any] | None = None,
 ) -> tuple[Path, Path]:
     """Draw the plan on an A4 landscape page and save it as PNG and PDF.
 
@@ -613,6 +743,9 @@ def plan_to_print(
         PNG resolution (200: 2339 × 1654 pixels).
     before_after
         ``report["before_after"]``: a before/after table under the legend.
+    report
+        The plan's ``report.json``: with a solved trade-off ladder (``frontier``),
+        its chart goes in the map's emptier free corner.
 
     Returns
     -------
@@ -662,6 +795,9 @@ def plan_to_print(
         ax.set_facecolor(K.BACKGROUND)
         _north_arrow(ax)
         _scale_bar(ax)
+        ladder = ladder_from_report(report or {})
+        if ladder is not None:
+            _frontier_inset(ax, zones, ladder)
         has_river = river is not None and not river.empty
         reserve = 0.27 if before_after else 0.0
         legend_ax, bottom = _legend(fig, zones, plan, badges, has_river, reserve=reserve)

@@ -4,7 +4,9 @@ Bands are solved from the tightest up; every plan found is a valid start for
 the looser bands (a plan within 2 % is within 5 %), so each rung is warm
 started by all the plans before it. A rung below the smallest achievable
 spread (certified or estimated by the main solve) is reported as such, not
-solved. Budgets are deterministic, like the main solve's.
+solved (``"below_min_spread"``: no plan exists, whatever the budget); a rung
+whose search used its budget up without a plan is ``"out_of_budget"``. Budgets
+are deterministic, like the main solve's.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ class Rung:
 
     band: float
     outcome: JointOutcome | None
-    reason: str  # "solved", "below_min_spread" or "not_found"
+    reason: str  # "solved", "below_min_spread" or "out_of_budget"
 
 
 def frontier(
@@ -83,7 +85,7 @@ def frontier(
             warm=not fitting,
         )
         if result is None:
-            out.append(Rung(band, None, "not_found"))
+            out.append(Rung(band, None, "out_of_budget"))
             continue
         plans.append(result.zone)
         out.append(Rung(band, result, "solved"))

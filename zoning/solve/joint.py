@@ -494,3 +494,26 @@ def _report(
         "gap": gap_of(objective, bound),
         "phases": phases,
     }
+
+
+def smallest_spread(
+    jp: JointProblem,
+    plans: list[np.ndarray],
+    *,
+    use_exact: bool,
+    seconds: float,
+    wall_cap: float,
+    seed: int,
+) -> tuple[float, str]:
+    """The smallest achievable spread of ``jp`` and its status (``"optimal"`` when certified).
+
+    For the trade-off ladder: a band below a certified smallest spread has no plan
+    at all, whatever the budget. ``plans`` are known valid plans (the estimate when
+    CP-SAT cannot certify). The joint model minimising the load range is used (centre
+    rules count, and on small maps it certifies where the balance model's phase 1
+    runs out of budget: 0.05 s against > 1 s on the 3×3 grid in four zones).
+    """
+    estimate, _, status, _ = _smallest_spread(
+        jp, plans, use_exact=use_exact, seconds=seconds, wall_cap=wall_cap, seed=seed, joint=True
+    )
+    return estimate, status

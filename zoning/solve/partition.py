@@ -90,8 +90,8 @@ from zoning.solve.diagnose import diagnose, infeasible_text
 from zoning.solve.dispatch import gap, solve, wall_cap_for
 from zoning.solve.frontier import DEFAULT_BANDS
 from zoning.solve.frontier import frontier as solve_frontier
-from zoning.solve.joint import BAND_STEP, JointOutcome, solve_joint
-from zoning.solve.joint_model import JointProblem, travel_figures
+from zoning.solve.joint import BAND_STEP, JointOutcome, smallest_spread, solve_joint
+from zoning.solve.joint_model import JointProblem, spread_of, travel_figures
 from zoning.solve.problem import Problem, balance_value, make_problem, relabel
 from zoning.utils import display_names, join_names, jsonable
 
@@ -164,11 +164,15 @@ class Plan:
         smallest achievable *worst-period* spread.
     frontier
         With ``frontier=`` bands: one entry per band, tightest first: ``band``,
-        ``status`` (``"solved"``, ``"below_min_spread"`` or ``"not_found"``) and,
+        ``status`` (``"solved"``, ``"below_min_spread"`` or ``"out_of_budget"``) and,
         when solved, ``spread``, ``mean_minutes``, ``max_minutes``,
         ``share_within``, ``cut_edges``, ``assignment``, ``centers``,
-        ``solver_status``, ``bound``, ``gap`` (and ``worst_period_spread`` with
-        ``period_loads``).
+        ``solver_status``, ``bound``, ``gap``, ``plan`` (the rung's whole
+        :class:`Plan`: its band has ``reason = "frontier"``, its warnings are
+        stored, not emitted) and, with ``period_loads``, ``worst_period_spread``.
+        ``"below_min_spread"`` rows carry ``min_spread`` and ``min_spread_status``
+        (``"optimal"``: only a spread CP-SAT certified rules a band out);
+        ``"out_of_budget"``: the search used its budget up without a plan.
     periods
         With ``period_loads``: ``labels``, ``zone_loads`` (label → zone → load),
         ``spread`` (label → spread of the balanced zones), ``worst_spread`` and
@@ -943,6 +947,10 @@ def partition(
             load_arr=load_arr,
             cores=cores,
             locks=lock_map,
+            loads=loads,
+            names=shown,
+            method=method,
+            added=added,
         )
         if period_loads:
             for entry in rungs:
@@ -1335,9 +1343,27 @@ def _frontier(
     load_arr: np.ndarray,
     cores: Sequence[Hashable],
     locks: Mapping[Any, int],
+    loads: Mapping[Any, float],
+    names: Mapping[Any, str],
+    method: str | None,
+    added: list[tuple[Hashable, Hashable]],
 ) -> list[dict[str, Any]]:
-    """The frontier entries (each plan checked by the same rules as the main plan)."""
-    certified = outcome.band.min_spread_status == "optimal"
+    """The frontier entries, each solved rung with its whole :class:`Plan` (``"plan"``).
+
+    Every plan is checked by the same rules as the main plan. A rung tighter than
+    every plan known so far is only reported as ``"below_min_spread"`` when
+    CP-SAT certified the smallest spread: by the main solve (when it had to raise
+    the band) or here, once, before the ladder is solved.
+    """
+    min_spread = outcome.band.min_spread
+    min_status = outcome.band.min_spread_status
+    if min_status != "optimal" and use_exact and balance_exact.available():
+        known = spread_of(jp, outcome.zone)
+        if any(float(b) < known - 1e-12 for b in bands):
+            min_spread, min_status = smallest_spread(
+                jp, [outcome.zone], use_exact=True, seconds=seconds, wall_cap=wall_cap, seed=seed
+            )
+    certified = min_status == "optimal"
     rungs = solve_frontier(
         jp,
         bands,
@@ -1346,12 +1372,16 @@ def _frontier(
         wall_cap=wall_cap,
         seed=seed,
         starts=[outcome.zone],
-        min_spread=outcome.band.min_spread if certified else None,
+        min_spread=min_spread if certified else None,
     )
     problem = jp.base
+    core_zones = {1} if cores else set()
     out: list[dict[str, Any]] = []
     for rung in rungs:
         entry: dict[str, Any] = {"band": rung.band, "status": rung.reason}
+        if rung.reason == "below_min_spread":
+            entry["min_spread"] = min_spread
+            entry["min_spread_status"] = min_status
         res = rung.outcome
         if res is not None:
             raw = dict.fromkeys(cores, 1)
@@ -1378,19 +1408,55 @@ def _frontier(
                 fixed,
             )
             fig = _figures(assignment, centers, graph_nodes, index, full_minutes, load_arr, cores)
+            fig["method"] = method
             zl = cons.zone_loads(dict(zip(graph_nodes, load_arr.tolist(), strict=True)), assignment)
+            spread = float(cons.spread(zl, exclude=core_zones))
+            band = {
+                "requested": rung.band,
+                "used": rung.band,
+                "reason": "frontier",
+                "min_spread": min_spread if certified else None,
+                "min_spread_status": min_status if certified else None,
+            }
+            report = dict(res.report)
+            report.update(
+                {
+                    "gap": _rounded(res.report.get("gap")),
+                    "seed": int(seed),
+                    "objective_kind": "travel",
+                    "objective_name": "travel",
+                    "frontier_band": rung.band,
+                }
+            )
+            plan = Plan(
+                assignment=assignment,
+                graph=work,
+                solver=jsonable(report),
+                zone_load=zl,
+                spread=spread,
+                max_dev=cons.max_dev(zl, exclude=core_zones),
+                cut_edges=cons.cut_edges(work, assignment),
+                added_links=list(added),
+                warnings=_planner_warnings(
+                    assignment, zl, loads, cores, spread, band, problem, names, rung.band
+                ),
+                centers=centers,
+                travel=jsonable(fig),
+                band=band,
+            )
             entry.update(
                 {
-                    "spread": float(cons.spread(zl, exclude={1} if cores else set())),
+                    "spread": spread,
                     "mean_minutes": float(fig["mean_minutes"]),
                     "max_minutes": float(fig["max_minutes"]),
                     "share_within": jsonable(fig["share_within"]),
-                    "cut_edges": cons.cut_edges(work, assignment),
+                    "cut_edges": plan.cut_edges,
                     "assignment": assignment,
                     "centers": centers,
                     "solver_status": res.report.get("status"),
                     "bound": jsonable(res.report.get("bound")),
                     "gap": _rounded(res.report.get("gap")),
+                    "plan": plan,
                 }
             )
         out.append(entry)

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -28,7 +29,7 @@ from zoning.outputs.tables import write_geojson, write_report
 from zoning.scenario import Scenario
 from zoning.workflow.alternatives import plan_alternatives
 from zoning.workflow.decision import add_decision_blocks
-from zoning.workflow.report import portable_report
+from zoning.workflow.report import frontier_folder, portable_path, portable_report
 from zoning.workflow.reproduce import reproducibility
 from zoning.workflow.run import PlanResult, Progress, plan_stations
 
@@ -80,6 +81,8 @@ def plan_from_files(
         resolve_basemap(scenario.basemap, tianditu_key=scenario.tianditu_key)
         ranks = range(2, scenario.alternatives + 1)
         targets = [out, *(out / "alternatives" / str(r) for r in ranks)]
+        if scenario.objective == "travel":
+            targets += [out / frontier_folder(b) for b in scenario.frontier]
         refuse_overwriting_inputs(
             [folder / name for folder in targets for name in OUTPUT_FILES],
             scenario_inputs(stations_path, scenario),
@@ -102,7 +105,7 @@ def plan_from_files(
     else:
         results = [plan_stations(frame, load, scenario=scenario, source=source, progress=progress)]
     baseline = read_assignment(scenario.baseline, frame) if scenario.baseline else None
-    for r in results:
+    for r in [*results, *results[0].frontier]:
         add_decision_blocks(r, frame, scenario, baseline=baseline)
     result = results[0]
     result.alternatives = results[1:]
@@ -128,6 +131,10 @@ def plan_from_files(
         for rank, r in enumerate(results, start=1)
     ]
     jurisdictions = jurisdiction_summary(frame)
+    for r in result.frontier:
+        r.report["inputs"] = inputs
+        if jurisdictions is not None:
+            r.report["jurisdictions"] = jurisdictions
     for r in results:
         r.report["inputs"] = inputs
         r.report["reproduce"] = reproducibility(r, scenario, stations_path)
@@ -136,9 +143,35 @@ def plan_from_files(
         if len(results) > 1:
             r.report["alternatives"] = summary
     if write:
+        write_frontier(result, out, scenario=scenario)
         for rank, r in enumerate(results, start=1):
             r.files = write_outputs(r, out / folders[rank], scenario=scenario)
     return result
+
+
+def write_frontier(result: PlanResult, out: Path, *, scenario: Scenario) -> None:
+    """Write each plan of the trade-off ladder like an alternative: ``out/frontier/<band %>/``.
+
+    Every solved rung gets its folder (plan.geojson, zones.geojson, map.html and
+    report.json: :func:`write_outputs` with ``light=True``; the print map, Excel,
+    GeoPackage and document would double the run time), also when its plan is the
+    main plan's or a narrower rung's (``same_as`` says so), so that ``zoning compare
+    out/frontier/5 out/frontier/10`` works for any two bands. Each solved row of
+    ``result.report["frontier"]`` gains its ``folder`` (relative to ``out``): call it
+    before writing the main plan, so that its report.json names the folders.
+    """
+    rows = [r for r in result.report.get("frontier") or [] if r.get("status") == "solved"]
+    if len(rows) != len(result.frontier):  # pragma: no cover - plan_stations builds both
+        raise AssertionError("frontier rows and plans disagree")
+    title = scenario.title or tr("多所连片防区规划（草案）", "Cross-station defence zones (draft)")
+    for row, rung in zip(rows, result.frontier, strict=True):
+        row["folder"] = frontier_folder(row["band"])
+        rung.report["frontier_of"] = portable_path(out, out / row["folder"])
+        shown = replace(
+            scenario,
+            title=title + tr(f"（负荷带 {row['band']:.0%}）", f" (load band {row['band']:.0%})"),
+        )
+        rung.files = write_outputs(rung, out / row["folder"], scenario=shown, light=True)
 
 
 #: Every file :func:`write_outputs` writes into an output folder (add new outputs here,
@@ -250,11 +283,15 @@ def load_from_scenario(
 _OPTION = {"load_column": "--load-column", "loads": "--loads", "incidents": "--incidents"}
 
 
-def write_outputs(result: PlanResult, out: Path, *, scenario: Scenario) -> dict[str, Path]:
+def write_outputs(
+    result: PlanResult, out: Path, *, scenario: Scenario, light: bool = False
+) -> dict[str, Path]:
     """Write every output of a plan into ``out``.
 
     plan.geojson, zones.geojson, plan.gpkg, zones.xlsx, map.html (offline unless
-    ``scenario.online``), the printable map.png / map.pdf and report.json.
+    ``scenario.online``), the printable map.png / map.pdf, report.json and
+    report.docx; with ``light``, only plan.geojson, zones.geojson, map.html and
+    report.json (the plans of the trade-off ladder).
     """
     from zoning.maps.basemaps import resolve_basemap
     from zoning.maps.webmap import map_from_plan, save_map
@@ -265,8 +302,9 @@ def write_outputs(result: PlanResult, out: Path, *, scenario: Scenario) -> dict[
     files = {
         "plan": write_geojson(result.plan, out / "plan.geojson"),
         "zones": write_geojson(result.zones, out / "zones.geojson"),
-        "gpkg": plan_to_gpkg(result.plan, result.zones, out / "plan.gpkg"),
     }
+    if not light:
+        files["gpkg"] = plan_to_gpkg(result.plan, result.zones, out / "plan.gpkg")
     title = scenario.title or tr("多所连片防区规划（草案）", "Cross-station defence zones (draft)")
     heat = result.load.incidents
     river = read_layer(scenario.river, what=tr("河流图层", "river layer"))
@@ -281,7 +319,7 @@ def write_outputs(result: PlanResult, out: Path, *, scenario: Scenario) -> dict[
         report=result.report,
     )
     files["map"] = save_map(fmap, out / "map.html", online=scenario.online)
-    if scenario.print_map:
+    if scenario.print_map and not light:
         from zoning.outputs.printmap import plan_to_print  # matplotlib: only when printing
 
         files["png"], files["pdf"] = plan_to_print(
@@ -293,16 +331,17 @@ def write_outputs(result: PlanResult, out: Path, *, scenario: Scenario) -> dict[
             river=river,
             spread=result.report["spread"],
             before_after=result.report.get("before_after"),
+            report=result.report,
         )
-    result.report["files"] = {k: v.name for k, v in files.items()} | {
-        "xlsx": "zones.xlsx",
-        "report": "report.json",
-        "docx": "report.docx",
-    }
+    more = {"report": "report.json"} if light else {"xlsx": "zones.xlsx", "report": "report.json"}
+    result.report["files"] = {k: v.name for k, v in files.items()} | more
+    if not light:
+        result.report["files"]["docx"] = "report.docx"
     report = portable_report(result.report, out, scenario)  # no absolute local paths
-    files["xlsx"] = plan_to_excel(result.plan, result.zones, report, out / "zones.xlsx")
+    if not light:
+        files["xlsx"] = plan_to_excel(result.plan, result.zones, report, out / "zones.xlsx")
     files["report"] = write_report(report, out / "report.json")
-    # the document is written from report.json itself, so the two cannot disagree
-    written = json.loads(files["report"].read_text(encoding="utf-8"))
-    files["docx"] = document_from_report(written, out / "report.docx", map_png=files.get("png"))
+    if not light:  # the document is written from report.json itself: the two cannot disagree
+        written = json.loads(files["report"].read_text(encoding="utf-8"))
+        files["docx"] = document_from_report(written, out / "report.docx", map_png=files.get("png"))
     return files

@@ -129,15 +129,34 @@ def travel_figures(plan: Plan) -> dict[str, Any] | None:
 
 
 def frontier_rows(plan: Plan) -> list[dict[str, Any]]:
-    """The trade-off ladder for report.json: one row per band, without the plans themselves."""
+    """The trade-off ladder for report.json: one row per band, without the plans themselves.
+
+    :func:`zoning.workflow.plan.plan_from_files` adds each solved row's ``folder``
+    (:func:`frontier_folder`) when it writes the rung's plan there.
+    """
     rows = []
     for entry in plan.frontier:
         share = entry.get("share_within") or {}
-        row = {k: v for k, v in entry.items() if k not in ("assignment", "centers", "share_within")}
+        row = {
+            k: v
+            for k, v in entry.items()
+            if k not in ("assignment", "centers", "share_within", "plan")
+        }
         row["share_within_15"] = share.get("15")
         row["share_within_30"] = share.get("30")
         rows.append(row)
     return rows
+
+
+def frontier_folder(band: float) -> str:
+    """The folder (relative to the output folder) of the frontier plan at ``band``.
+
+    Examples
+    --------
+    >>> frontier_folder(0.1), frontier_folder(0.025)
+    ('frontier/10', 'frontier/2.5')
+    """
+    return f"frontier/{round(float(band) * 100, 4):g}"
 
 
 def _number(value: Any) -> float:

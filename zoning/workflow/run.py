@@ -7,10 +7,11 @@ style: the stations are checked and in canonical columns, the loads computed);
 
 from __future__ import annotations
 
+import copy
 import time
 import warnings
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from zoning.centers.naming import zone_names as feature_zone_names
 from zoning.centers.placement import ZoneCenter, centers_from_plan, locks_by_station
 from zoning.centers.roads import RoadNetwork, graph_from_file, graph_from_polygon_online
 from zoning.centers.travel import TravelTimes, travel_times
+from zoning.decision.farstations import far_stations
 from zoning.decision.profiles import has_times, profile_mix
 from zoning.errors import InputError, ProblemList, ZoningWarning
 from zoning.graph import graph_from_stations
@@ -55,6 +57,7 @@ class PlanResult:
     travel: TravelTimes | None = None
     files: dict[str, Path] = field(default_factory=dict)
     alternatives: list[PlanResult] = field(default_factory=list)  # runners-up, ranked
+    frontier: list[PlanResult] = field(default_factory=list)  # solved rungs, tightest first
 
 
 def plan_stations(
@@ -170,15 +173,112 @@ def plan_stations(
     if problems:  # the solver guarantees these; a violation here is a bug, not an input problem
         raise AssertionError("; ".join(map(str, problems)))
     _warn_about_parts(plan, core, names)
+    _mark_same_plans(plan)
+    result = result_from_plan(
+        stations,
+        load,
+        plan,
+        scenario=scenario,
+        core=core,
+        travel=travel,
+        team_locks=team_ids,
+        seconds=time.perf_counter() - started,
+    )
+    built: list[tuple[Any, Any, PlanResult]] = []
+    for entry in plan.frontier:  # the trade-off ladder: each solved rung, built the same way
+        if not isinstance(entry.get("plan"), Plan):
+            continue
+        twin = next(
+            (r for a, c, r in built if a == entry["assignment"] and c == entry["centers"]), None
+        )
+        if twin is None:
+            rung = result_from_plan(
+                stations,
+                load,
+                entry["plan"],
+                scenario=scenario,
+                core=core,
+                travel=travel,
+                team_locks=team_ids,
+                seconds=0.0,
+            )
+            built.append((entry["assignment"], entry["centers"], rung))
+        else:  # a wider band kept a narrower one's plan: the same result, its own report
+            rung = replace(twin, report=copy.deepcopy(twin.report), files={})
+        rung.report["frontier_band"] = entry["band"]
+        result.frontier.append(rung)
+    return result
+
+
+def _mark_same_plans(plan: Plan) -> None:
+    """Give each solved frontier entry whose plan was seen before a ``same_as``.
+
+    ``"plan"`` when its zones and 中心所 are those of the main plan, else the band
+    of the first narrower rung with that plan (a wider band often keeps the plan
+    of a narrower one), so that tables can say which rungs are one plan.
+    """
+    seen: list[tuple[Any, dict[Hashable, int], dict[int, Hashable]]] = [
+        ("plan", plan.assignment, plan.centers)
+    ]
+    for entry in plan.frontier:
+        if not isinstance(entry.get("plan"), Plan):
+            continue
+        same = next(
+            (tag for tag, a, c in seen if a == entry["assignment"] and c == entry["centers"]),
+            None,
+        )
+        if same is None:
+            seen.append((entry["band"], entry["assignment"], entry["centers"]))
+        else:
+            entry["same_as"] = same
+
+
+def result_from_plan(
+    stations: gpd.GeoDataFrame,
+    load: LoadResult,
+    plan: Plan,
+    *,
+    scenario: Scenario,
+    core: str | tuple[str, ...] | None,
+    travel: TravelTimes | None,
+    team_locks: Mapping[str, Sequence[str]],
+    seconds: float,
+) -> PlanResult:
+    """Turn a partition (zones and, under the travel objective, 中心所) into a :class:`PlanResult`.
+
+    The one place that gives a plan its 中心所 and team bases with reasons, its
+    zone names, its station and zone frames and its report: the main plan of
+    :func:`plan_stations` and each plan of its trade-off ladder go through it.
+
+    Parameters
+    ----------
+    stations, load
+        As for :func:`plan_stations`.
+    plan
+        The partition; with ``scenario.objective == "travel"`` its ``centers`` are
+        kept as the 中心所 (``center_source = "joint"``).
+    scenario
+        Planning choices (criteria, locks, names, ``within_minutes`` …).
+    core
+        The urban core as resolved by :func:`resolve_names`.
+    travel
+        Station-to-station minutes (:func:`travel_from_scenario`).
+    team_locks
+        ``center`` / ``case_team`` / ``community_team`` station ids
+        (:func:`resolve_team_locks`).
+    seconds
+        Time spent so far, for the report.
+    """
+    names: dict[Hashable, str] = {str(k): str(v) for k, v in stations[S.STATION_NAME].items()}
     centers = centers_from_plan(
         stations,
         plan.assignment,
         load.load,
         by_category=load.by_category,
         criteria=dict(scenario.center_criteria) or None,
-        locks=locks_by_station(plan.assignment, team_ids["center"]),
-        case_team_locks=locks_by_station(plan.assignment, team_ids["case_team"]),
-        community_team_locks=locks_by_station(plan.assignment, team_ids["community_team"]),
+        locks=locks_by_station(plan.assignment, team_locks["center"]),
+        case_team_locks=locks_by_station(plan.assignment, team_locks["case_team"]),
+        community_team_locks=locks_by_station(plan.assignment, team_locks["community_team"]),
         travel=travel,
         within_minutes=scenario.within_minutes,
         incidents=load.incidents if load.incidents is not None and len(load.incidents) else None,
@@ -206,11 +306,30 @@ def plan_stations(
     zones["zone_name_source"] = [
         "planner" if z in scenario.zone_names else named[int(z)].source for z in zones[S.ZONE]
     ]
-    report = plan_report(plan, zones, centers, load, scenario, core, time.perf_counter() - started)
+    report = plan_report(plan, zones, centers, load, scenario, core, seconds)
     for row in report["zones"]:
         row["zone_name_reason"] = zone_name_reasons[int(row[S.ZONE])]
-    report["travel"] = travel.info(within_minutes=scenario.within_minutes)
+    if travel is not None:
+        report["travel"] = travel.info(within_minutes=scenario.within_minutes)
     add_island_caveats(report, zones, plan, names)
+    report["far_stations"] = (
+        None
+        if travel is None
+        else far_stations(
+            plan.assignment,
+            {z: c.center_id for z, c in centers.items()},
+            travel.frame(),
+            plan.graph,
+            load.load.to_dict(),
+            names={str(k): v for k, v in names.items()},
+            zone_names=zone_names,
+            core_zones=() if urban_zone is None else (urban_zone,),
+            band=(report.get("band") or {}).get("used"),
+            objective=scenario.objective,
+            frontier=report.get("frontier") or [],
+            method_text=travel.method_text(),
+        )
+    )
     return PlanResult(
         plan=frame,
         zones=zones,
