@@ -193,3 +193,40 @@ def test_column_mapping_makes_an_unusual_file_plannable(tmp_path: Path) -> None:
         blind = _read_data("odd.geojson", path, None, load_column="counted", base=tmp_path)
     assert any(issubclass(w.category, ZoningWarning) and "名称列" in str(w.message) for w in caught)
     assert "r0c0派出所" not in blind.names
+
+
+def test_objective_band_frontier_and_eligibility_change_the_plan(app: Any) -> None:
+    # the default: travel, 5 % band, the trade-off ladder, every station may be 中心所
+    run = app.session_state["run"]
+    report = run["result"].report
+    assert report["objective"] == "travel" and report["frontier"]
+    labels = [m.label for m in app.metric]
+    assert {"到中心所平均（按警情加权）", "最远", "是否已证明最优"} <= set(labels)
+    proven = next(m for m in app.metric if m.label == "是否已证明最优").value
+    assert proven == ("已证明" if report["solver"]["status"] == "optimal" else proven)
+    ladder = app.dataframe[0].value
+    assert list(ladder.index) == [f"{r['band']:.0%}" for r in report["frontier"]]
+    assert "状态" in ladder.columns and any(s.startswith("已求解") for s in ladder["状态"])
+    # balance first, no ladder
+    app.radio(key="objective").set_value("balance")
+    app.checkbox(key="frontier").uncheck()
+    _replan(app)
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    report = app.session_state["run"]["result"].report
+    assert report["objective"] == "balance" and report["frontier"] == []
+    assert {z["center_source"] for z in report["zones"]} == {"score"}
+    assert not app.dataframe  # no trade-off table without a ladder
+    # travel again, a 10 % band, only stations with a 办案区 as 中心所
+    app.radio(key="objective").set_value("travel")
+    app.number_input(key="band").set_value(10.0)
+    app.radio(key="center_eligible").set_value("case_area")
+    _replan(app)
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    run = app.session_state["run"]
+    report = run["result"].report
+    assert report["objective"] == "travel" and report["band"]["requested"] == 0.1
+    assert run["scenario"].center_eligible == "case_area" and run["scenario"].frontier == ()
+    plan = run["result"].plan.set_index("station_id")
+    for zone in report["zones"]:
+        if zone["n_stations"] > 1:  # the urban core is its own 中心所
+            assert bool(plan.loc[zone["center_id"], "has_case_area"]), zone["center_name"]

@@ -286,3 +286,11 @@ def test_the_band_or_other_rules_keep_it_and_the_ladder_says_what_a_wider_band_g
 def test_no_far_station_no_note() -> None:
     edges = [("a", "b")]
     assert _explain(edges, {("a", "b"): 15.0}, {"a": 1, "b": 1}, {1: "a"}) is None
+
+
+def test_a_ladder_of_zero_minutes_still_draws() -> None:
+    from zoning.maps.tradeoff import frontier_panel_html
+
+    row = {"band": 0.05, "status": "solved", "mean_minutes": 0.0, "max_minutes": 0.0}
+    report = {"frontier": [row], "band": {"used": 0.05}, "travel_figures": row}
+    assert "<polyline" in frontier_panel_html(report)

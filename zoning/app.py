@@ -779,7 +779,7 @@ def _travel(st: Any, report: dict[str, Any]) -> None:
                 index=pd.Index([100 * p[0] for p in ladder.points], name=tr("负荷带 %", "band %")),
             )
             st.line_chart(chart, height=220)
-        st.table(table)
+        st.dataframe(table)
 
 
 def _downloads(st: Any, run: dict[str, Any], data: Data) -> None:

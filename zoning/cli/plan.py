@@ -197,9 +197,16 @@ def check_plan(stations: Path, scenario: Scenario, saved: Path) -> None:
     help="输出目录 / output folder",
 )
 @click.option("--lang", type=LANG, default="zh", help="界面语言 / language")
+@click.option(
+    "--objective",
+    type=click.Choice(["travel", "balance"]),
+    default="travel",
+    show_default=True,
+    help="目标：通行时间最短 / 负荷均衡优先 / least travel or balance first",
+)
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度 / no progress output")
 @debug_option
-def demo_command(out: Path, lang: str, quiet: bool) -> None:
+def demo_command(out: Path, lang: str, objective: str, quiet: bool) -> None:
     """用示例县数据运行一次完整规划 / run the planner on the demo county."""
     with errors_to_exit(lang):
         demo = demo_folder()
@@ -209,6 +216,7 @@ def demo_command(out: Path, lang: str, quiet: bool) -> None:
             out=out,
             lang=lang,  # type: ignore[arg-type]
             title=tr("示例县 多所连片防区规划（草案）", "Demo county: defence zones (draft)"),
+            objective=objective,  # type: ignore[arg-type]
         )
         run_plan(demo / "stations.geojson", scenario, quiet=quiet)
 

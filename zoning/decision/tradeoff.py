@@ -115,7 +115,7 @@ class Ladder:
         high = max(values, default=10.0)
         if high >= 0.8 * self.limit:
             high = max(high, self.limit)
-        return 10.0 * math.ceil(high * 1.05 / 10.0)
+        return 10.0 * max(1, math.ceil(high * 1.05 / 10.0))  # 10 when every minute is 0
 
 
 def ladder_from_report(report: Mapping[str, Any]) -> Ladder | None:
