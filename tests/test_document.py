@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import LAT0, LON0, STEP, grid_stations
+from tests.conftest import LAT0, LON0, STEP, grid_stations, page_data
 from zoning._i18n import set_language
 from zoning.cli import cli
 from zoning.outputs.document import document_from_report
@@ -258,7 +258,8 @@ def test_excel_map_and_print_carry_the_decision(planned: Path) -> None:
             t["officers"],
         ) in [tuple(r[:5]) for r in staffing]
     page = (planned / "map.html").read_text(encoding="utf-8")
-    assert json.dumps("方案前后对比")[1:-1] in page  # the panel, as JSON data
+    (data,) = page_data(page)  # the panel, in the page's JSON data block
+    assert "方案前后对比" in data["panels"]["before_after"]
     assert "zp-chart" in page and json.dumps("派出所类型")[1:-1] in page
     assert "<b>{{ title }}</b>" not in page  # the title is escaped on the map too
     plan = json.loads((planned / "plan.geojson").read_text(encoding="utf-8"))
