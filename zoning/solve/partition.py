@@ -680,7 +680,6 @@ def partition(
         options=options,
         names=shown,
     )
-    log = settings.get_logger()
     notes: list[str] = []
 
     def note(text: str) -> None:
@@ -694,60 +693,28 @@ def partition(
                 f"{k} zones exceed the guideline maximum of {settings.guideline_max_zones}",
             )
         )
-    cores = cons.core_stations(urban_core)
-    lock_map = {v: int(z) for v, z in (locks or {}).items()}
-    groups = [list(g) for g in together]
-    work, added, island_notes = graph_with_links(
+    setup = _prepare(
         graph,
-        core=cores,
-        forced_links=forced_links,
-        forbidden_links=forbidden_links,
-        positions=positions,
-        islands=islands,
-        names=shown,
-    )
-    notes.extend(island_notes)
-    classes = diagnose(
-        work,
-        k=k,
-        core=cores,
-        locks=lock_map,
-        together=groups,
-        forbidden_links=forbidden_links,
-        names=shown,
-    )
-    problem = make_problem(
-        work,
         loads,
         k=k,
-        core=cores,
+        urban_core=urban_core,
         officers=officers,
         category_mix=category_mix,
-        locks=lock_map,
-        classes=classes,
+        locks=locks,
+        together=together,
+        forbidden_links=forbidden_links,
+        forced_links=forced_links,
+        positions=positions,
+        islands=islands,
+        minutes=minutes,
+        center_eligible=center_eligible,
+        center_locks=center_locks,
         options=options,
         names=shown,
     )
-    nodes = list(graph.nodes)
-    index = {v: i for i, v in enumerate(nodes)}
-    full_minutes, method = None, None
-    if minutes is not None:
-        full_minutes, method = _minutes_matrix(minutes, nodes), "matrix"
-    elif positions is not None and all(v in positions for v in nodes):
-        full_minutes, method = _straight_minutes(positions, nodes), "straight_line"
-    use_exact = solver == "exact" or (
-        solver == "auto" and graph.number_of_nodes() <= settings.exact_max_stations
-    )
-    if use_exact and not balance_exact.available():
-        text = tr(
-            "无法加载 OR-Tools CP-SAT（可能与先加载的 highspy 冲突），改用启发式求解",
-            "OR-Tools CP-SAT cannot be loaded (a clash with an earlier highspy import?); "
-            "using the heuristic",
-        )
-        if solver == "exact":
-            raise ZoningError(text)
-        note(text)
-        use_exact = False
+    notes.extend(setup.notes)
+    problem = setup.problem
+    use_exact = _use_exact(solver, graph.number_of_nodes(), note)
     if time_limit is None:
         time_limit = DEFAULT_EXACT_SECONDS if use_exact else DEFAULT_HEURISTIC_SECONDS
     if exclude and not use_exact:
@@ -755,66 +722,28 @@ def partition(
             tr("排除已有方案需要精确求解器", "excluding earlier plans needs the exact solver")
         )
     wall_cap = wall_cap_for(float(time_limit))
-    eligible = np.ones(len(nodes), dtype=bool)
-    if center_eligible is not None:
-        eligible[:] = False
-        eligible[[index[v] for v in center_eligible]] = True
-    must = np.zeros(len(nodes), dtype=bool)
-    must[[index[v] for v in center_locks]] = True
-    sel = np.array([index[v] for v in problem.nodes], dtype=np.int64)
+    run = _Run(
+        use_exact=use_exact,
+        wall_cap=wall_cap,
+        seed=int(seed),
+        progress=progress,
+        exclude=[np.array([plan[v] for v in problem.nodes]) for plan in exclude],
+    )
     band_info: dict[str, Any] | None = None
     outcome: JointOutcome | None = None
     jp: JointProblem | None = None
-    exclude_zones = [np.array([plan[v] for v in problem.nodes]) for plan in exclude]
     if objective == "travel":
-        assert full_minutes is not None  # _validate made sure
-        _check_centres_possible(problem, eligible[sel], must[sel], shown)
-        held = None
-        if robust and period_loads:
-            held = np.array(
-                [[float(loads_p[v]) for v in problem.nodes] for loads_p in period_loads.values()],
-                dtype=float,
-            ).reshape(len(period_loads), problem.n)
-        jp = JointProblem(
-            problem,
-            full_minutes[np.ix_(sel, sel)],
-            float(band),
-            eligible[sel],
-            must[sel],
-            periods=held,
-        )
-        outcome = solve_joint(
-            jp,
-            use_exact=use_exact,
+        jp, outcome, band_info = _solve_travel(
+            setup,
+            band=float(band),
             seconds=float(time_limit),
-            wall_cap=wall_cap,
-            seed=int(seed),
-            mix_distance=_mix_distance(category_mix, problem.nodes),
-            progress=progress,
-            exclude=exclude_zones,
+            category_mix=category_mix,
+            robust=robust,
+            period_loads=period_loads,
+            note=note,
+            run=run,
         )
-        if outcome is None:
-            raise InfeasibleError(
-                tr("未找到满足条件的方案：", "no plan was found: ") + infeasible_text(problem)
-            )
-        zone = outcome.zone
-        report = dict(outcome.report)
-        band_info = {
-            "requested": outcome.band.requested,
-            "used": outcome.band.used,
-            "reason": outcome.band.reason,
-            "min_spread": outcome.band.min_spread,
-            "min_spread_status": outcome.band.min_spread_status,
-            "robust": bool(robust),
-        }
-        if robust:
-            band_info["periods"] = [str(lab) for lab in (period_loads or {})]
-        if outcome.band.reason != "requested":
-            note(
-                _band_text(
-                    outcome.band.requested, outcome.band.used, outcome.band.reason, robust=robust
-                )
-            )
+        zone, report = outcome.zone, dict(outcome.report)
         report["objective_kind"] = "travel"
     elif balance == "per_officer":
         zone, report, band_info = _per_officer(
@@ -824,7 +753,7 @@ def partition(
             time_limit=float(time_limit),
             seed=int(seed),
             progress=progress,
-            exclude=exclude_zones,
+            exclude=run.exclude,
             wall_cap=wall_cap,
             note=note,
         )
@@ -836,78 +765,31 @@ def partition(
             time_limit=float(time_limit),
             seed=int(seed),
             progress=progress,
-            exclude=exclude_zones,
+            exclude=run.exclude,
             wall_cap=wall_cap,
         )
         report["objective_kind"] = "balance"
-    raw = dict.fromkeys(cores, 1)
-    raw.update({v: problem.labels[int(z)] for v, z in zip(problem.nodes, zone, strict=True)})
-    assignment = relabel({v: raw[v] for v in nodes}, core=cores, locks=lock_map)
-    wrong = [
-        str(v)
-        for v in cons.violations(work, assignment, k=k, core=cores, locks=lock_map, together=groups)
-        if v.kind != "guideline"  # more than 5 zones was asked for; warned above
-    ]
-    if any(assignment[v] != 1 for v in cores):
-        wrong.append(f"urban core {cores} is not zone 1")
-    if wrong or len(set(assignment.values())) != k:
-        raise ZoningError("internal error, invalid plan: " + "; ".join(wrong))
+    assignment = _checked_assignment(setup, zone, k)
+    cores, nodes, index = setup.cores, setup.nodes, setup.index
     zone_load = cons.zone_loads(loads, assignment)
     core_zones = {1} if cores else set()
-    centers: dict[int, Hashable] = {}
-    travel: dict[str, Any] | None = None
     load_arr = np.array([float(loads[v]) for v in nodes], dtype=float)
-    if full_minutes is not None:
-        fixed = None
-        if outcome is not None:
-            fixed = {
-                assignment[problem.nodes[int(c)]]: problem.nodes[int(c)] for c in outcome.centre
-            }
-        centers = _centres(
-            assignment,
-            nodes,
-            index,
-            full_minutes,
-            load_arr,
-            eligible,
-            must,
-            cores,
-            shown,
-            note,
-            fixed,
-        )
-        travel = _figures(assignment, centers, nodes, index, full_minutes, load_arr, cores)
-        travel["method"] = method
+    centers, travel = _centres_and_travel(setup, assignment, outcome, load_arr, note)
     spread = cons.spread(zone_load, exclude=core_zones)
-    zl = np.array([zone_load[z] for z in problem.labels])
-    zo = None
-    if problem.officers is not None or officers is not None:
-        off = {v: float(officers[v]) for v in nodes} if officers is not None else {}
-        zo = np.array(
-            [sum(off[v] for v, z in assignment.items() if z == lab) for lab in problem.labels]
-        )
-    report.update(
-        {
-            "gap": _rounded(gap(report.get("objective"), report.get("bound"))),
-            "seconds": round(time.perf_counter() - t0, 3),
-            "seed": int(seed),
-            "time_limit": float(time_limit),
-            "budget": float(time_limit),
-            "budgets": _budgets(float(time_limit), use_exact, objective),
-            "deterministic_budget": _budgets(float(time_limit), use_exact, objective).get(
-                "cp_sat_deterministic_seconds"
-            ),
-            "workers": 1,
-            "wall_cap": wall_cap,
-            "stopped_by_wall_clock": bool(report.get("stopped_by_wall_clock", False)),
-            "versions": _versions(use_exact),
-            "objective_name": objective,
-            "balance": balance,
-            "tolerance": float(tolerance),
-            "balance_term": balance_value(
-                problem, zl, zo if problem.officers is not None else None
-            ),
-        }
+    _complete_report(
+        report,
+        problem,
+        assignment,
+        zone_load,
+        officers,
+        started=t0,
+        seed=int(seed),
+        time_limit=float(time_limit),
+        use_exact=use_exact,
+        wall_cap=wall_cap,
+        objective=objective,
+        balance=balance,
+        tolerance=float(tolerance),
     )
     if report["stopped_by_wall_clock"]:
         note(
@@ -916,11 +798,6 @@ def partition(
                 "the solver stopped at its wall-clock safety cap: this plan may not reproduce "
                 "on an idle machine",
             )
-        )
-    if zo is not None:
-        report["spread_per_officer"] = cons.per_officer_spread(
-            dict(zip(problem.labels, zl.tolist(), strict=True)),
-            dict(zip(problem.labels, zo.tolist(), strict=True)),
         )
     plan_warnings = _planner_warnings(
         assignment, zone_load, loads, cores, spread, band_info, problem, shown, float(band)
@@ -931,7 +808,7 @@ def partition(
     if period_loads:
         periods_info = _period_info(period_loads, assignment, core_zones, robust=robust)
     rungs: list[dict[str, Any]] = []
-    if frontier and jp is not None and outcome is not None and full_minutes is not None:
+    if frontier and jp is not None and outcome is not None and setup.minutes is not None:
         rungs = _frontier(
             jp,
             frontier,
@@ -940,35 +817,34 @@ def partition(
             seconds=float(time_limit),
             wall_cap=wall_cap,
             seed=int(seed),
-            work=work,
+            work=setup.work,
             graph_nodes=nodes,
             index=index,
-            full_minutes=full_minutes,
+            full_minutes=setup.minutes,
             load_arr=load_arr,
             cores=cores,
-            locks=lock_map,
+            locks=setup.locks,
             loads=loads,
             names=shown,
-            method=method,
-            added=added,
+            method=setup.method,
+            added=setup.added,
         )
-        if period_loads:
-            for entry in rungs:
-                if "assignment" in entry:
-                    info = _period_info(
-                        period_loads, entry["assignment"], core_zones, robust=robust
-                    )
-                    entry["worst_period_spread"] = info["worst_spread"]
-    log.info("partition: %s %s in %.2fs", report["name"], report["status"], report["seconds"])
+        for entry in rungs:
+            if period_loads and "assignment" in entry:
+                info = _period_info(period_loads, entry["assignment"], core_zones, robust=robust)
+                entry["worst_period_spread"] = info["worst_spread"]
+    settings.get_logger().info(
+        "partition: %s %s in %.2fs", report["name"], report["status"], report["seconds"]
+    )
     return Plan(
         assignment=assignment,
-        graph=work,
+        graph=setup.work,
         solver=jsonable(report),
         zone_load=zone_load,
         spread=spread,
         max_dev=cons.max_dev(zone_load, exclude=core_zones),
-        cut_edges=cons.cut_edges(work, assignment),
-        added_links=added,
+        cut_edges=cons.cut_edges(setup.work, assignment),
+        added_links=setup.added,
         warnings=notes,
         centers=centers,
         travel=None if travel is None else jsonable(travel),
@@ -976,6 +852,314 @@ def partition(
         frontier=rungs,
         periods=None if periods_info is None else jsonable(periods_info),
     )
+
+
+@dataclass(frozen=True)
+class _Run:
+    """How the solvers run: engine, wall-clock safety cap, seed, progress, plans to avoid."""
+
+    use_exact: bool
+    wall_cap: float
+    seed: int
+    progress: Callable[[dict[str, Any]], None] | None
+    exclude: list[np.ndarray]
+
+
+@dataclass
+class _Setup:
+    """The planning problem as the solvers see it, built once by :func:`_prepare`."""
+
+    work: nx.Graph  # the planning graph (links added / removed, islands linked)
+    added: list[Any]  # links added to the graph (forced, islands)
+    notes: list[str]  # island warnings, already issued
+    problem: Problem  # the balanced stations, indexed
+    cores: list[Hashable]
+    locks: dict[Hashable, int]
+    groups: list[list[Hashable]]
+    nodes: list[Hashable]  # every station, in graph order
+    index: dict[Hashable, int]
+    minutes: np.ndarray | None  # station × station minutes, graph order
+    method: str | None  # "matrix" or "straight_line"
+    eligible: np.ndarray  # may be a 中心所 (graph order)
+    must: np.ndarray  # must be a 中心所 (graph order)
+    names: dict[Hashable, str]  # display names for messages
+
+
+def _prepare(
+    graph: nx.Graph,
+    loads: Mapping[Any, float],
+    *,
+    k: int,
+    urban_core: Hashable | Iterable[Hashable] | None,
+    officers: Mapping[Any, float] | None,
+    category_mix: Mapping[Any, Sequence[float]] | None,
+    locks: Mapping[Any, int] | None,
+    together: Sequence[Sequence[Hashable]],
+    forbidden_links: Sequence[tuple[Hashable, Hashable]],
+    forced_links: Sequence[tuple[Hashable, Hashable]],
+    positions: Mapping[Any, tuple[float, float]] | None,
+    islands: Literal["link", "error"],
+    minutes: Any,
+    center_eligible: Collection[Hashable] | None,
+    center_locks: Collection[Hashable],
+    options: Mapping[str, Any],
+    names: dict[Hashable, str],
+) -> _Setup:
+    """The planning graph, the infeasibility diagnosis, the indexed problem and the minutes."""
+    cores = cons.core_stations(urban_core)
+    lock_map = {v: int(z) for v, z in (locks or {}).items()}
+    groups = [list(g) for g in together]
+    work, added, island_notes = graph_with_links(
+        graph,
+        core=cores,
+        forced_links=forced_links,
+        forbidden_links=forbidden_links,
+        positions=positions,
+        islands=islands,
+        names=names,
+    )
+    classes = diagnose(
+        work,
+        k=k,
+        core=cores,
+        locks=lock_map,
+        together=groups,
+        forbidden_links=forbidden_links,
+        names=names,
+    )
+    problem = make_problem(
+        work,
+        loads,
+        k=k,
+        core=cores,
+        officers=officers,
+        category_mix=category_mix,
+        locks=lock_map,
+        classes=classes,
+        options=dict(options),
+        names=names,
+    )
+    nodes = list(graph.nodes)
+    index = {v: i for i, v in enumerate(nodes)}
+    full_minutes, method = None, None
+    if minutes is not None:
+        full_minutes, method = _minutes_matrix(minutes, nodes), "matrix"
+    elif positions is not None and all(v in positions for v in nodes):
+        full_minutes, method = _straight_minutes(positions, nodes), "straight_line"
+    eligible = np.ones(len(nodes), dtype=bool)
+    if center_eligible is not None:
+        eligible[:] = False
+        eligible[[index[v] for v in center_eligible]] = True
+    must = np.zeros(len(nodes), dtype=bool)
+    must[[index[v] for v in center_locks]] = True
+    return _Setup(
+        work=work,
+        added=added,
+        notes=list(island_notes),
+        problem=problem,
+        cores=cores,
+        locks=lock_map,
+        groups=groups,
+        nodes=nodes,
+        index=index,
+        minutes=full_minutes,
+        method=method,
+        eligible=eligible,
+        must=must,
+        names=names,
+    )
+
+
+def _use_exact(solver: str, n_stations: int, note: Callable[[str], None]) -> bool:
+    """Whether CP-SAT solves: asked for, or ``auto`` at county size, and loadable."""
+    use_exact = solver == "exact" or (
+        solver == "auto" and n_stations <= settings.exact_max_stations
+    )
+    if use_exact and not balance_exact.available():
+        text = tr(
+            "无法加载 OR-Tools CP-SAT（可能与先加载的 highspy 冲突），改用启发式求解",
+            "OR-Tools CP-SAT cannot be loaded (a clash with an earlier highspy import?); "
+            "using the heuristic",
+        )
+        if solver == "exact":
+            raise ZoningError(text)
+        note(text)
+        use_exact = False
+    return use_exact
+
+
+def _solve_travel(
+    setup: _Setup,
+    *,
+    band: float,
+    seconds: float,
+    category_mix: Mapping[Any, Sequence[float]] | None,
+    robust: bool,
+    period_loads: Mapping[Any, Mapping[Any, float]] | None,
+    note: Callable[[str], None],
+    run: _Run,
+) -> tuple[JointProblem, JointOutcome, dict[str, Any]]:
+    """The joint engine: zones and 中心所 together, least travel within the band."""
+    problem = setup.problem
+    assert setup.minutes is not None  # _validate made sure
+    sel = np.array([setup.index[v] for v in problem.nodes], dtype=np.int64)
+    _check_centres_possible(problem, setup.eligible[sel], setup.must[sel], setup.names)
+    held = None
+    if robust and period_loads:
+        held = np.array(
+            [[float(loads_p[v]) for v in problem.nodes] for loads_p in period_loads.values()],
+            dtype=float,
+        ).reshape(len(period_loads), problem.n)
+    jp = JointProblem(
+        problem,
+        setup.minutes[np.ix_(sel, sel)],
+        band,
+        setup.eligible[sel],
+        setup.must[sel],
+        periods=held,
+    )
+    outcome = solve_joint(
+        jp,
+        use_exact=run.use_exact,
+        seconds=seconds,
+        wall_cap=run.wall_cap,
+        seed=run.seed,
+        mix_distance=_mix_distance(category_mix, problem.nodes),
+        progress=run.progress,
+        exclude=run.exclude,
+    )
+    if outcome is None:
+        raise InfeasibleError(
+            tr("未找到满足条件的方案：", "no plan was found: ") + infeasible_text(problem)
+        )
+    band_info: dict[str, Any] = {
+        "requested": outcome.band.requested,
+        "used": outcome.band.used,
+        "reason": outcome.band.reason,
+        "min_spread": outcome.band.min_spread,
+        "min_spread_status": outcome.band.min_spread_status,
+        "robust": bool(robust),
+    }
+    if robust:
+        band_info["periods"] = [str(lab) for lab in (period_loads or {})]
+    if outcome.band.reason != "requested":
+        note(
+            _band_text(
+                outcome.band.requested, outcome.band.used, outcome.band.reason, robust=robust
+            )
+        )
+    return jp, outcome, band_info
+
+
+def _centres_and_travel(
+    setup: _Setup,
+    assignment: Mapping[Hashable, int],
+    outcome: JointOutcome | None,
+    load_arr: np.ndarray,
+    note: Callable[[str], None],
+) -> tuple[dict[int, Hashable], dict[str, Any] | None]:
+    """Each zone's 中心所 (the joint engine's, else the fastest eligible) and the travel figures.
+
+    Without minutes (no positions, no matrix) there is neither: the caller places
+    the 中心所 by the guideline's criteria.
+    """
+    if setup.minutes is None:
+        return {}, None
+    problem = setup.problem
+    fixed = None
+    if outcome is not None:
+        fixed = {assignment[problem.nodes[int(c)]]: problem.nodes[int(c)] for c in outcome.centre}
+    centers = _centres(
+        dict(assignment),
+        setup.nodes,
+        setup.index,
+        setup.minutes,
+        load_arr,
+        setup.eligible,
+        setup.must,
+        setup.cores,
+        setup.names,
+        note,
+        fixed,
+    )
+    travel = _figures(
+        dict(assignment), centers, setup.nodes, setup.index, setup.minutes, load_arr, setup.cores
+    )
+    travel["method"] = setup.method
+    return centers, travel
+
+
+def _checked_assignment(setup: _Setup, zone: np.ndarray, k: int) -> dict[Hashable, int]:
+    """Station → zone (1 = the urban core), checked against every rule before it leaves."""
+    problem, cores = setup.problem, setup.cores
+    raw = dict.fromkeys(cores, 1)
+    raw.update({v: problem.labels[int(z)] for v, z in zip(problem.nodes, zone, strict=True)})
+    assignment = relabel({v: raw[v] for v in setup.nodes}, core=cores, locks=setup.locks)
+    wrong = [
+        str(v)
+        for v in cons.violations(
+            setup.work, assignment, k=k, core=cores, locks=setup.locks, together=setup.groups
+        )
+        if v.kind != "guideline"  # more than 5 zones was asked for; warned above
+    ]
+    if any(assignment[v] != 1 for v in cores):
+        wrong.append(f"urban core {cores} is not zone 1")
+    if wrong or len(set(assignment.values())) != k:
+        raise ZoningError("internal error, invalid plan: " + "; ".join(wrong))
+    return assignment
+
+
+def _complete_report(
+    report: dict[str, Any],
+    problem: Problem,
+    assignment: Mapping[Hashable, int],
+    zone_load: Mapping[int, float],
+    officers: Mapping[Any, float] | None,
+    *,
+    started: float,
+    seed: int,
+    time_limit: float,
+    use_exact: bool,
+    wall_cap: float,
+    objective: str,
+    balance: str,
+    tolerance: float,
+) -> None:
+    """Add what reproduces and judges the solve: gap, budgets, versions, balance terms."""
+    zl = np.array([zone_load[z] for z in problem.labels])
+    zo = None
+    if problem.officers is not None or officers is not None:
+        off = {v: float(officers[v]) for v in assignment} if officers is not None else {}
+        zo = np.array(
+            [sum(off[v] for v, z in assignment.items() if z == lab) for lab in problem.labels]
+        )
+    budgets = _budgets(time_limit, use_exact, objective)
+    report.update(
+        {
+            "gap": _rounded(gap(report.get("objective"), report.get("bound"))),
+            "seconds": round(time.perf_counter() - started, 3),
+            "seed": seed,
+            "time_limit": time_limit,
+            "budget": time_limit,
+            "budgets": budgets,
+            "deterministic_budget": budgets.get("cp_sat_deterministic_seconds"),
+            "workers": 1,
+            "wall_cap": wall_cap,
+            "stopped_by_wall_clock": bool(report.get("stopped_by_wall_clock", False)),
+            "versions": _versions(use_exact),
+            "objective_name": objective,
+            "balance": balance,
+            "tolerance": tolerance,
+            "balance_term": balance_value(
+                problem, zl, zo if problem.officers is not None else None
+            ),
+        }
+    )
+    if zo is not None:
+        report["spread_per_officer"] = cons.per_officer_spread(
+            dict(zip(problem.labels, zl.tolist(), strict=True)),
+            dict(zip(problem.labels, zo.tolist(), strict=True)),
+        )
 
 
 def _per_officer(
