@@ -57,6 +57,13 @@ def test_balance_keeps_the_balance_first_engine(grid_file: Path, tmp_path: Path)
     assert report["frontier"] == []
     assert {z["center_source"] for z in report["zones"]} == {"score"}
     assert "目标：负荷均衡优先" in result.output
+    # the travel figures describe the 中心所 the plan names, not the fastest ones
+    stations = json.loads((tmp_path / "out" / "plan.geojson").read_text(encoding="utf-8"))
+    rows = [f["properties"] for f in stations["features"] if not f["properties"]["is_urban_core"]]
+    farthest = max(r["minutes_to_center"] for r in rows)
+    assert report["travel_figures"]["max_minutes"] == pytest.approx(farthest, abs=0.05)
+    weighted = sum(r["load"] * r["minutes_to_center"] for r in rows) / sum(r["load"] for r in rows)
+    assert report["travel_figures"]["mean_minutes"] == pytest.approx(weighted, abs=0.05)
 
 
 def test_frontier_can_be_switched_off(grid_file: Path, tmp_path: Path) -> None:

@@ -1162,6 +1162,52 @@ def _complete_report(
         )
 
 
+def with_centers(
+    plan: Plan,
+    centers: Mapping[int, Hashable],
+    minutes: Any,
+    loads: Mapping[Any, float],
+    *,
+    urban_core: Hashable | Iterable[Hashable] | None = None,
+) -> Plan:
+    """The plan with other 中心所 (e.g. chosen by the guideline's criteria) and their travel.
+
+    The balance-first engine leaves the choice of 中心所 to the caller; the travel
+    figures must then describe the stations actually chosen, not the fastest ones.
+
+    Parameters
+    ----------
+    plan
+        A plan with travel figures (made with minutes or positions).
+    centers
+        Zone → its 中心所, every zone.
+    minutes
+        Station × station minutes, as for :func:`partition`.
+    loads
+        Load of every station (the weights).
+    urban_core
+        The urban-core station(s), left out of the balanced figures.
+    """
+    nodes = list(plan.assignment)
+    if plan.travel is None or {z: str(c) for z, c in centers.items()} == {
+        z: str(c) for z, c in plan.centers.items()
+    }:
+        return plan
+    index = {v: i for i, v in enumerate(nodes)}
+    load_arr = np.array([float(loads[v]) for v in nodes], dtype=float)
+    figures = _figures(
+        plan.assignment,
+        centers,
+        nodes,
+        index,
+        _minutes_matrix(minutes, nodes),
+        load_arr,
+        cons.core_stations(urban_core),
+    )
+    figures["method"] = plan.travel.get("method")
+    return replace(plan, centers=dict(centers), travel=jsonable(figures))
+
+
 def _per_officer(
     problem: Problem,
     band: float,

@@ -36,7 +36,7 @@ from zoning.load import LoadResult
 from zoning.outputs.tables import plan_frame, zones_frame
 from zoning.periods import check_robust, periods_from_load
 from zoning.scenario import Scenario
-from zoning.solve.partition import Plan, partition
+from zoning.solve.partition import Plan, partition, with_centers
 from zoning.solve.rules import core_stations, core_zone, violations
 from zoning.utils import split_names
 from zoning.workflow.report import add_island_caveats, plan_report
@@ -286,6 +286,16 @@ def result_from_plan(
         if scenario.objective == "travel"
         else None,
     )
+    if travel is not None and scenario.objective != "travel":
+        # the balance-first engine's 中心所 come from the guideline's criteria: the
+        # travel figures must describe those stations, not the fastest ones
+        plan = with_centers(
+            plan,
+            {z: c.center_id for z, c in centers.items()},
+            travel.frame(),
+            load.load.to_dict(),
+            urban_core=core,
+        )
     urban_zone = core_zone(plan.assignment, core)
     named = feature_zone_names(
         stations,
