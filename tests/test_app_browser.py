@@ -55,7 +55,9 @@ def app() -> Any:
     _need(_have("streamlit"), "streamlit is not installed: pip install 'zoning[app]'")
     from streamlit.testing.v1 import AppTest
 
-    return AppTest.from_file(str(APP), default_timeout=90)
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.session_state["frontier"] = False  # the ladder is tested in test_app_workflow.py
+    return at
 
 
 def _rows(at: Any) -> int:

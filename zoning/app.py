@@ -563,11 +563,11 @@ def _sidebar_options(st: Any, state: Any, data: Data) -> Any:
                 "when no plan fits, the smallest provable spread + 1 point is used, and said so",
             ),
         )
+        st.session_state.setdefault("frontier", True)  # on by default, as on the command line
         ladder = st.checkbox(
             tr(
                 "计算权衡曲线（2%、5%、10%、20% 负荷带）", "Trade-off ladder (2, 5, 10, 20 % bands)"
             ),
-            value=True,
             key="frontier",
         )
         eligible = st.radio(
