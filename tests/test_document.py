@@ -241,7 +241,7 @@ def test_excel_map_and_print_carry_the_decision(planned: Path) -> None:
     for sheet in ("前后对比", "警力调配", "警情时段", "派出所类型"):
         assert sheet in wb.sheetnames, sheet
     rows = list(wb["前后对比"].iter_rows(values_only=True))
-    mean = next(r for r in rows if r[0] == "到中心所平均通行（分钟）")
+    mean = next(r for r in rows if r[0] == "到中心所平均通行（分钟，全县）")
     assert mean[1:] == pytest.approx(
         (
             report["before_after"]["before"]["mean_minutes"],

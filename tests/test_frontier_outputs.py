@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import docx
@@ -294,3 +295,47 @@ def test_a_ladder_of_zero_minutes_still_draws() -> None:
     row = {"band": 0.05, "status": "solved", "mean_minutes": 0.0, "max_minutes": 0.0}
     report = {"frontier": [row], "band": {"used": 0.05}, "travel_figures": row}
     assert "<polyline" in frontier_panel_html(report)
+
+
+def test_a_rerun_with_other_bands_leaves_no_stale_ladder_plan(tmp_path: Path) -> None:
+    path = tmp_path / "grid.geojson"
+    grid_stations().to_file(path, driver="GeoJSON")
+    out = tmp_path / "out"
+    for bands in ("0.2,0.6", "0.6"):
+        result = CliRunner().invoke(
+            cli,
+            ["plan", str(path), "--load-column", "警情量", "-k", "4", "--band", "0.2",
+             "--frontier", bands, "--out", str(out), "--no-print", "-q"],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (out / "frontier").iterdir()) == ["60"]
+
+
+def test_stale_ladder_folders_lose_only_what_zoning_wrote(tmp_path: Path) -> None:
+    from zoning.workflow.plan import remove_stale_rungs
+
+    out = tmp_path / "out"
+    ours = json.dumps({"frontier_of": "frontier/x"})
+    for name, files in {
+        "5": {"report.json": ours, "map.html": "<html>"},  # kept: written by this run
+        "10": {"report.json": ours, "map.html": "<html>"},  # stale: removed
+        "20": {"report.json": ours, "notes.txt": "the planner's"},  # stale, holds a note
+        "30": {"report.json": ours, "plan.geojson": "{}"},  # stale, but plan.geojson is an input
+        "40": {"report.json": json.dumps({"tool": "x"}), "map.html": "<html>"},  # not a rung
+    }.items():
+        folder = out / "frontier" / name
+        folder.mkdir(parents=True)
+        for file, text in files.items():
+            (folder / file).write_text(text, encoding="utf-8")
+    baseline = out / "frontier" / "30" / "plan.geojson"
+    removed = remove_stale_rungs(out, {out / "frontier" / "5"}, [baseline])
+    assert removed == [out / "frontier" / "10"]
+    left = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert left == {
+        "frontier/5/report.json",
+        "frontier/5/map.html",
+        "frontier/20/notes.txt",
+        "frontier/30/plan.geojson",
+        "frontier/40/report.json",
+        "frontier/40/map.html",
+    }

@@ -37,7 +37,8 @@ def before_after_rows(
     rows.append(row(tr("负荷极差", "Load spread"), "spread", "pct"))
     if with_zones:
         rows.append(row(tr("人均警情极差", "Per-officer spread"), "load_per_officer_spread", "pct"))
-    rows.append(row(tr("到中心所平均", "Mean to centre"), "mean_minutes", "min"))
+    # over every station, the 城关 included (the summary's figure covers the balanced zones)
+    rows.append(row(tr("到中心所平均（全县）", "Mean to centre (county)"), "mean_minutes", "min"))
     rows.append(row(tr("到中心所最长", "Longest to centre"), "max_minutes", "min"))
     for t in ba.get("thresholds") or []:
         label = tr(f"{K.fmt(t)} 分钟内警情", f"Within {K.fmt(t)} min")

@@ -495,7 +495,12 @@ def _decision_sheets(wb: Workbook, report: Mapping[str, Any]) -> None:
             ("zones", tr("防区数", "Zones"), _INT),
             ("spread", tr("警情负荷极差", "Load spread"), _PCT),
             ("load_per_officer_spread", tr("每名民警警情极差", "Load-per-officer spread"), _PCT),
-            ("mean_minutes", tr("到中心所平均通行（分钟）", "Mean minutes to centre"), _DEC),
+            # every station, the 城关 included (the summary covers the balanced zones)
+            (
+                "mean_minutes",
+                tr("到中心所平均通行（分钟，全县）", "Mean minutes to centre (county)"),
+                _DEC,
+            ),
             ("max_minutes", tr("到中心所最长通行（分钟）", "Longest minutes to centre"), _DEC),
         ]
         measures += [

@@ -18,7 +18,12 @@ import geopandas as gpd
 from zoning._i18n import tr
 from zoning.errors import InputError
 from zoning.io.assignment import read_assignment
-from zoning.io.guard import check_writable, refuse_overwriting_inputs, scenario_inputs
+from zoning.io.guard import (
+    check_writable,
+    input_files,
+    refuse_overwriting_inputs,
+    scenario_inputs,
+)
 from zoning.io.incidents import IncidentTable, incidents_from_file
 from zoning.io.jurisdictions import jurisdiction_summary
 from zoning.io.layers import read_layer
@@ -144,6 +149,8 @@ def plan_from_files(
             r.report["alternatives"] = summary
     if write:
         write_frontier(result, out, scenario=scenario)
+        kept = {out / r["folder"] for r in result.report.get("frontier") or [] if "folder" in r}
+        remove_stale_rungs(out, kept, input_files(scenario_inputs(stations_path, scenario)))
         for rank, r in enumerate(results, start=1):
             r.files = write_outputs(r, out / folders[rank], scenario=scenario)
     return result
@@ -172,6 +179,39 @@ def write_frontier(result: PlanResult, out: Path, *, scenario: Scenario) -> None
             title=title + tr(f"（负荷带 {row['band']:.0%}）", f" (load band {row['band']:.0%})"),
         )
         rung.files = write_outputs(rung, out / row["folder"], scenario=shown, light=True)
+
+
+def remove_stale_rungs(out: Path, kept: set[Path], inputs: list[Path]) -> list[Path]:
+    """Remove ladder folders an earlier run left in ``out/frontier/`` that this run did not write.
+
+    A re-run with other bands (or a band that is no longer solved) must not leave
+    an old plan beside the new ones, where ``zoning compare`` would take it for
+    current. Only folders holding a ``report.json`` that says it is a ladder plan
+    (``frontier_of``) are touched, only the files zoning writes are removed, and
+    never an input; a folder is deleted once it is empty. Returns the removed folders.
+    """
+    removed: list[Path] = []
+    ladder = out / "frontier"
+    if not ladder.is_dir():
+        return removed
+    resolved = {p.resolve() for p in inputs}
+    for folder in sorted(ladder.iterdir()):
+        if not folder.is_dir() or folder in kept:
+            continue
+        try:
+            report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # not a ladder folder zoning wrote
+        if not isinstance(report, dict) or "frontier_of" not in report:
+            continue
+        for name in OUTPUT_FILES:
+            path = folder / name
+            if path.is_file() and path.resolve() not in resolved:
+                path.unlink()
+        if not any(folder.iterdir()):
+            folder.rmdir()
+            removed.append(folder)
+    return removed
 
 
 #: Every file :func:`write_outputs` writes into an output folder (add new outputs here,
