@@ -195,7 +195,7 @@ def engine_worker(kind: str, path: str) -> None:
         "wall_cap_fired": plan.solver.get("stopped_by_wall_clock"),
         "mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "frontier": [
-            {k: v for k, v in r.items() if k not in ("assignment", "centers")}
+            {k: v for k, v in r.items() if k not in ("assignment", "centers", "plan")}
             for r in plan.frontier
         ],
     }
