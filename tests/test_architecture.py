@@ -84,8 +84,8 @@ def test_a_plan_without_roads_or_printing_never_imports_osmnx_or_matplotlib(tmp_
         "from zoning import Scenario, plan_from_files\n"
         "from zoning.io.demo import demo_folder\n"
         "d = demo_folder()\n"
-        "plan_from_files(d / 'stations.geojson', scenario=Scenario(incidents=d / 'incidents.csv'),"
-        " write=False)\n"
+        "plan_from_files(d / 'stations.geojson',"
+        " scenario=Scenario(incidents=d / 'incidents.csv', frontier=()), write=False)\n"
         "print(','.join(m for m in ('osmnx', 'matplotlib', 'streamlit') if m in sys.modules))"
     )
     out = subprocess.run(
