@@ -45,6 +45,7 @@ from zoning import _schema as S
 from zoning._i18n import tr
 from zoning.errors import InputError
 from zoning.load import LoadResult
+from zoning.solve import rules
 
 __all__ = [
     "ROBUST_MIN_PERIODS",
@@ -275,10 +276,10 @@ def check_robust(periods: PeriodLoads | None, load: LoadResult) -> None:
 
 
 def _spread(values: np.ndarray) -> float | None:
-    total = float(values.sum())
-    if len(values) < 2 or total <= 0:
+    """The zones' spread (:func:`zoning.solve.rules.spread`); None when it is undefined."""
+    if len(values) < 2 or float(values.sum()) <= 0:
         return None
-    return float(len(values) * (values.max() - values.min()) / total)
+    return float(rules.spread(dict(enumerate(values.tolist()))))
 
 
 def period_figures(
