@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 import shapely
 from click.testing import CliRunner, Result
-from shapely.geometry import box
+from shapely.geometry import MultiPoint, box
 
 from tests._browser import CHROMIUM, Browser
 from zoning._i18n import set_language
@@ -85,6 +85,29 @@ def grid_stations(rows: int = 3, cols: int = 3, *, island: bool = False) -> gpd.
             }
         )
     return gpd.GeoDataFrame(records, geometry="geometry", crs="EPSG:4326")
+
+
+def voronoi_adjacency(
+    rng: np.random.Generator, n: int, size: float
+) -> tuple[nx.Graph, dict[str, tuple[float, float]], list[str]]:
+    """A random Voronoi map of ``n`` cells in a ``size`` square (metres), drawn from ``rng``.
+
+    Returns the adjacency graph (cells sharing a boundary), cell centroids and the ids
+    ``s00``, ``s01`` …; further draws from ``rng`` (loads …) are the caller's.
+    """
+    pts = rng.uniform(0.0, size, size=(n, 2))
+    frame = box(0.0, 0.0, size, size)
+    cells = shapely.voronoi_polygons(MultiPoint(pts), extend_to=frame, ordered=True)
+    polys = [cell.intersection(frame) for cell in cells.geoms]
+    ids = [f"s{i:02d}" for i in range(n)]
+    g = nx.Graph()
+    g.add_nodes_from(ids)
+    for a in range(n):
+        for b in range(a + 1, n):
+            if polys[a].intersection(polys[b]).length > 1e-6 * size:
+                g.add_edge(ids[a], ids[b])
+    pos = {ids[i]: (polys[i].centroid.x, polys[i].centroid.y) for i in range(n)}
+    return g, pos, ids
 
 
 @pytest.fixture(scope="session")

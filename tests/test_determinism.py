@@ -18,9 +18,8 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-import shapely
-from shapely.geometry import MultiPoint, box
 
+from tests.conftest import voronoi_adjacency
 from zoning.solve.partition import Plan, partition
 
 SIZE = 30_000.0
@@ -28,18 +27,7 @@ SIZE = 30_000.0
 
 def voronoi(n: int, seed: int) -> tuple[nx.Graph, dict[str, float], dict[str, tuple[float, float]]]:
     rng = np.random.default_rng(seed)
-    pts = rng.uniform(0.0, SIZE, size=(n, 2))
-    frame = box(0.0, 0.0, SIZE, SIZE)
-    cells = shapely.voronoi_polygons(MultiPoint(pts), extend_to=frame, ordered=True)
-    polys = [cell.intersection(frame) for cell in cells.geoms]
-    ids = [f"s{i:02d}" for i in range(n)]
-    g = nx.Graph()
-    g.add_nodes_from(ids)
-    for a in range(n):
-        for b in range(a + 1, n):
-            if polys[a].intersection(polys[b]).length > 1e-6 * SIZE:
-                g.add_edge(ids[a], ids[b])
-    pos = {ids[i]: (polys[i].centroid.x, polys[i].centroid.y) for i in range(n)}
+    g, pos, ids = voronoi_adjacency(rng, n, SIZE)
     loads = {
         v: float(max(1, round(x))) for v, x in zip(ids, rng.lognormal(4.0, 0.6, n), strict=True)
     }

@@ -12,11 +12,10 @@ import warnings
 
 import networkx as nx
 import numpy as np
-import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from shapely.geometry import MultiPoint, box
 
+from tests.conftest import voronoi_adjacency
 from zoning.errors import ZoningWarning
 from zoning.solve import rules as c
 from zoning.solve.partition import partition
@@ -29,18 +28,7 @@ def voronoi_map(
 ) -> tuple[nx.Graph, dict[str, float], dict[str, tuple[float, float]]]:
     """Random Voronoi map: graph, integer loads and cell centroids (metres)."""
     rng = np.random.default_rng(seed)
-    pts = rng.uniform(0.0, SIZE, size=(n, 2))
-    frame = box(0.0, 0.0, SIZE, SIZE)
-    cells = shapely.voronoi_polygons(MultiPoint(pts), extend_to=frame, ordered=True)
-    polys = [cell.intersection(frame) for cell in cells.geoms]
-    ids = [f"s{i:02d}" for i in range(n)]
-    g = nx.Graph()
-    g.add_nodes_from(ids)
-    for a in range(n):
-        for b in range(a + 1, n):
-            if polys[a].intersection(polys[b]).length > 1e-6 * SIZE:
-                g.add_edge(ids[a], ids[b])
-    pos = {ids[i]: (polys[i].centroid.x, polys[i].centroid.y) for i in range(n)}
+    g, pos, ids = voronoi_adjacency(rng, n, SIZE)
     if hole:
         g.remove_node(ids[int(rng.integers(n))])
     if island:
