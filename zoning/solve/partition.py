@@ -1089,12 +1089,23 @@ def _centres_and_travel(
     return centers, travel
 
 
+def _assignment_of(
+    problem: Problem,
+    zone: np.ndarray,
+    nodes: Sequence[Hashable],
+    cores: Sequence[Hashable],
+    locks: Mapping[Any, int],
+) -> dict[Hashable, int]:
+    """Station → zone number from the model's zones (the urban core zone 1, locks honoured)."""
+    raw = dict.fromkeys(cores, 1)
+    raw.update({v: problem.labels[int(z)] for v, z in zip(problem.nodes, zone, strict=True)})
+    return relabel({v: raw[v] for v in nodes}, core=cores, locks=locks)
+
+
 def _checked_assignment(setup: _Setup, zone: np.ndarray, k: int) -> dict[Hashable, int]:
     """Station → zone (1 = the urban core), checked against every rule before it leaves."""
     problem, cores = setup.problem, setup.cores
-    raw = dict.fromkeys(cores, 1)
-    raw.update({v: problem.labels[int(z)] for v, z in zip(problem.nodes, zone, strict=True)})
-    assignment = relabel({v: raw[v] for v in setup.nodes}, core=cores, locks=setup.locks)
+    assignment = _assignment_of(problem, zone, setup.nodes, cores, setup.locks)
     wrong = [
         str(v)
         for v in cons.violations(
@@ -1614,11 +1625,7 @@ def _frontier(
             entry["min_spread_status"] = min_status
         res = rung.outcome
         if res is not None:
-            raw = dict.fromkeys(cores, 1)
-            raw.update(
-                {v: problem.labels[int(z)] for v, z in zip(problem.nodes, res.zone, strict=True)}
-            )
-            assignment = relabel({v: raw[v] for v in graph_nodes}, core=cores, locks=locks)
+            assignment = _assignment_of(problem, res.zone, graph_nodes, cores, locks)
             if cons.violations(
                 work, assignment, k=len(set(assignment.values())), core=cores, locks=locks
             ):
