@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import os
 import re
 from collections.abc import Hashable, Iterator, Sequence
@@ -85,6 +86,11 @@ def grid_stations(rows: int = 3, cols: int = 3, *, island: bool = False) -> gpd.
             }
         )
     return gpd.GeoDataFrame(records, geometry="geometry", crs="EPSG:4326")
+
+
+def best_within(feasible: Sequence[tuple[float, float]], band: float, eps: float = 1e-9) -> float:
+    """The least travel among brute-forced ``(spread, travel)`` plans within ``band``."""
+    return min((t for w, t in feasible if w <= band * (1 + eps) + eps), default=math.inf)
 
 
 def voronoi_adjacency(

@@ -32,6 +32,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import (
+    best_within,
     category_weights,
     failed_cleanly,
     grid_incidents,
@@ -116,10 +117,6 @@ def brute_force(case: dict[str, Any]) -> list[tuple[float, float]]:
         worst = max(spread([sum(row[v] for v in b) for b in blocks]) for row in rows)
         out.append((worst, travel))
     return out
-
-
-def best_within(feasible: list[tuple[float, float]], band: float) -> float:
-    return min((t for w, t in feasible if w <= band * (1 + EPS) + EPS), default=math.inf)
 
 
 def run(case: dict[str, Any], **options: Any) -> Plan:
