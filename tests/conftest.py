@@ -22,12 +22,20 @@ import pandas as pd
 import pytest
 import shapely
 from click.testing import CliRunner, Result
+from hypothesis import settings
 from shapely.geometry import MultiPoint, box
 
 from tests._browser import CHROMIUM, Browser
 from zoning._i18n import set_language
 from zoning.graph import graph_from_stations
 from zoning.solve.rules import is_contiguous
+
+# Under CI (``.ci/run`` sets ``CI``) every property test draws the same examples on
+# every run, so a landing is never blocked by a draw no one can reproduce; local
+# runs keep exploring new examples (and print the blob to replay a failure).
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("dev", print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"

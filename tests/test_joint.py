@@ -193,6 +193,58 @@ def test_exact_joint_optimum_equals_brute_force(case: dict[str, Any]) -> None:
     assert plan.solver["objective"] == pytest.approx(expected, rel=1e-6, abs=1e-6)
 
 
+def test_a_band_whose_edge_is_a_float_rounding_away_is_still_reached() -> None:
+    """Loads 1/7/26/26/0/5 in 3 zones: the smallest spread 0.6 (26, 26, 13) at + 1 pp.
+
+    The band's lowest zone load is 65/3 − 2/3 · 13 = 13 exactly, which floats put at
+    13.000000000000002; a ceiling of that once made CP-SAT call the band infeasible
+    and the plan came back uncertified (found by hypothesis in CI).
+    """
+    g = nx.Graph(
+        [
+            ("p0", "p1"),
+            ("p0", "p2"),
+            ("p0", "p5"),
+            ("p1", "p2"),
+            ("p2", "p3"),
+            ("p2", "p4"),
+            ("p3", "p4"),
+            ("p3", "p5"),
+        ]
+    )
+    minutes = np.array(
+        [
+            [0.0, 11.05, 19.95, 24.01, 29.0, 14.22],
+            [11.05, 0.0, 18.88, 32.83, 37.09, 25.09],
+            [19.95, 18.88, 0.0, 24.63, 26.33, 26.06],
+            [24.01, 32.83, 24.63, 0.0, 5.61, 13.81],
+            [29.0, 37.09, 26.33, 5.61, 0.0, 19.42],
+            [14.22, 25.09, 26.06, 13.81, 19.42, 0.0],
+        ]
+    )
+    loads = dict(zip([f"p{i}" for i in range(6)], [1.0, 7.0, 26.0, 26.0, 0.0, 5.0], strict=True))
+    case = {
+        "graph": g,
+        "loads": loads,
+        "minutes": minutes,
+        "core": [],
+        "k": 3,
+        "locks": {},
+        "center_locks": [],
+        "eligible": None,
+        "band": 0.0,
+    }
+    smallest, feasible = brute_force(case)
+    assert smallest == pytest.approx(0.6)
+    plan = run(case, solver="exact")
+    assert_every_rule(plan, case)
+    assert plan.solver["status"] == "optimal"
+    assert plan.band is not None
+    assert plan.band["reason"] == "min_spread_plus_step"
+    assert plan.band["min_spread"] == pytest.approx(0.6)
+    assert plan.solver["objective"] == pytest.approx(best_within(feasible, 0.61), rel=1e-9)
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_maps())
 def test_heuristic_plans_obey_every_rule_and_bounds_are_valid(case: dict[str, Any]) -> None:

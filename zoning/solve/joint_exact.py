@@ -107,8 +107,10 @@ class _RowBand:
         b_int = (
             lt if spread_only else max(0, int(np.floor(band * lt / m * (1 + BAND_EPS))) - margin)
         )
-        hi_cap = min(lt, int(np.floor(mean + (m - 1) / m * b_int)))
-        lo_cap = max(0, int(np.ceil(mean - (m - 1) / m * b_int)))
+        # m·L_max ≤ L + (m − 1)·B and m·L_min ≥ L − (m − 1)·B, in integers (a float
+        # ceil of 13.000000000000002 once cut off the only plans at the band)
+        hi_cap = min(lt, (lt + (m - 1) * b_int) // m)
+        lo_cap = max(0, -(-(lt - (m - 1) * b_int) // m))
         return cls(li, margin, lt, mean, b_int, lo_cap, hi_cap)
 
 
@@ -265,8 +267,8 @@ def solve_joint_exact(
     # band: the same structure for the total and for every period held to it (robust)
     ranges: list[tuple[Any, Any]] = []
     for r, rb in enumerate(bands):
-        lo = model.new_int_var(rb.lo_cap, int(np.floor(rb.mean)), f"lo{r}")
-        hi = model.new_int_var(int(np.ceil(rb.mean)), rb.hi_cap, f"hi{r}")
+        lo = model.new_int_var(rb.lo_cap, rb.lt // m, f"lo{r}")
+        hi = model.new_int_var(-(-rb.lt // m), rb.hi_cap, f"hi{r}")
         model.add(hi - lo <= rb.b_int)
         for j in centres:
             lj = sum(int(rb.li[i]) * y[i, j] for i in served[j] if rb.li[i])
