@@ -406,12 +406,17 @@ def enumeration_worker(
     )
 
 
-def formulation_worker(path: str, formulation: str, band: float) -> None:
-    """The joint CP-SAT model alone, one contiguity formulation, fixed budget; print JSON."""
+def formulation_worker(path: str, spec: str, band: float) -> None:
+    """The joint CP-SAT model alone, one strategy, fixed budget; print JSON.
+
+    ``spec`` is ``FORMULATION[-lp2][@WORK]`` (``tree``, ``cutloop``; ``-lp2``: CP-SAT's
+    full LP, ``linearization_level`` 2; ``WORK`` deterministic seconds, default 10) or
+    ``sequence@WORK``: the engine's own sequence (``solve_joint_travel``).
+    """
     from dataclasses import replace
 
     from zoning.solve import balance_heuristic
-    from zoning.solve.joint_exact import solve_joint_exact
+    from zoning.solve.joint_exact import solve_joint_exact, solve_joint_travel
     from zoning.solve.joint_heuristic import Budget, solve_joint_heuristic
     from zoning.solve.joint_model import JointProblem
     from zoning.solve.problem import make_problem
@@ -453,7 +458,22 @@ def formulation_worker(path: str, formulation: str, band: float) -> None:
         jp, seed=0, budget=Budget.from_seconds(0.5, jp.n), starts=[warm.zone]
     )
     hint = None if heur is None else (heur.zone, heur.centre)
-    res = solve_joint_exact(jp, seed=0, work=10.0, wall_cap=600, hint=hint, formulation=formulation)
+    name, _, work_text = spec.partition("@")
+    work = float(work_text or 10.0)
+    if name == "sequence":
+        res = solve_joint_travel(jp, seed=0, work=work, wall_cap=600, hint=hint)
+    else:
+        formulation, _, lp = name.partition("-")
+        params = {"linearization_level": 2} if lp == "lp2" else None
+        res = solve_joint_exact(
+            jp,
+            seed=0,
+            work=work,
+            wall_cap=600,
+            hint=hint,
+            formulation=formulation,
+            params=params,
+        )
     total = float(problem.load.sum())
     print(
         json.dumps(
@@ -593,6 +613,14 @@ def _frontier_rows(name: str, fr: dict[str, Any]) -> list[str]:
     return rows
 
 
+def _strategy_row(name: str, used: float, results: list[dict[str, Any] | None]) -> str:
+    cells = [
+        "-" if r is None else f"{r['status']}, {r['det']:.2f}, {_f(r['gap'], '.2f', 100)}"
+        for r in results
+    ]
+    return f"| {name} | {100 * used:.1f} | " + " | ".join(cells) + " |"
+
+
 def _formulation_row(name: str, used: float, t: dict[str, Any], c: dict[str, Any]) -> str:
     tree = f"{t['status']}, {t['det']:.2f}, {t['seconds']:.2f}, {_f(t['gap'], '.2f', 100)}"
     cut = (
@@ -655,6 +683,12 @@ def main() -> None:
         "| cut loop: status, det s, s, rounds, gap % |",
         "| --- | --- | --- | --- |",
     ]
+    strategy_rows = [
+        "| map | band % | tree, default LP: status, det s, gap % "
+        "| cut loop, full LP: status, det s, gap % | engine (tree 70 %, then cut loop): "
+        "status, det s, gap % |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     print(header, flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         for case in cases:
@@ -691,6 +725,11 @@ def main() -> None:
                 c = _run(["--formulation-worker", str(path), "cutloop", str(used)])
                 if t and c:
                     form_rows.append(_formulation_row(name, used, t, c))
+                runs = [
+                    _run(["--formulation-worker", str(path), spec, str(used)])
+                    for spec in ("tree@1", "cutloop-lp2@1", "sequence@1")
+                ]
+                strategy_rows.append(_strategy_row(name, used, runs))
     section = "\n".join(
         [
             HEADING,
@@ -709,6 +748,11 @@ def main() -> None:
             "same warm start):",
             "",
             *form_rows,
+            "",
+            "CP-SAT strategies at the default budget (one worker, 1 deterministic s, the "
+            "engine's share for a 2 s run; gap against the strategy's own bound):",
+            "",
+            *strategy_rows,
             "",
             f"Machine: {machine()}; `python benchmarks/travel.py`. Seconds exclude imports; "
             "peak MB is the worker's maximum resident set; band 5 % requested (raised to the "

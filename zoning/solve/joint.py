@@ -14,7 +14,8 @@ Steps (all budgets deterministic; ``seconds`` is the nominal budget):
    by the joint CP-SAT model (the balance-first model knows only the total).
 3. **Joint search.** The joint heuristic (:mod:`zoning.solve.joint_heuristic`)
    from the warm start; on the exact path CP-SAT
-   (:mod:`zoning.solve.joint_exact`) from the heuristic's plan.
+   (:func:`zoning.solve.joint_exact.solve_joint_travel`: two strategies in
+   turn) from the heuristic's plan.
 4. **Bound.** The Lagrangian band-constrained p-median bound
    (:mod:`zoning.solve.bounds`), or CP-SAT's when higher. For robust plans
    the Lagrangian relaxation keeps only the total's band: it relaxes the
@@ -32,7 +33,7 @@ import numpy as np
 
 from zoning.solve import balance_exact, balance_heuristic
 from zoning.solve.bounds import lagrangian_bound
-from zoning.solve.joint_exact import solve_joint_exact
+from zoning.solve.joint_exact import solve_joint_exact, solve_joint_travel
 from zoning.solve.joint_heuristic import Budget, solve_joint_heuristic
 from zoning.solve.joint_model import (
     JointProblem,
@@ -264,7 +265,7 @@ def solve_joint(
     zone: np.ndarray | None = None if hint is None else hint[0]
     centre: np.ndarray | None = None if hint is None else hint[1]
     if use_exact and balance_exact.available():
-        exact = solve_joint_exact(
+        exact = solve_joint_travel(
             jp,
             seed=seed,
             work=shares["cp_sat"] * seconds,
@@ -474,7 +475,9 @@ def _at_band(
     """CP-SAT at the band as given, without a warm start (``None`` if nothing is found)."""
     if not use_exact or not balance_exact.available():
         return None
-    res = solve_joint_exact(jp, seed=seed, work=EXACT_SHARES["cp_sat"] * seconds, wall_cap=wall_cap)
+    res = solve_joint_travel(
+        jp, seed=seed, work=EXACT_SHARES["cp_sat"] * seconds, wall_cap=wall_cap
+    )
     phases.extend(res.phases)
     if res.zone is None or res.centre is None or res.objective is None:
         return None
