@@ -685,8 +685,8 @@ def main() -> None:
     ]
     strategy_rows = [
         "| map | band % | tree, default LP: status, det s, gap % "
-        "| cut loop, full LP: status, det s, gap % | engine (tree 70 %, then cut loop): "
-        "status, det s, gap % |",
+        "| cut loop, full LP: status, det s, gap % | engine (tree; from 31 stations tree "
+        "30 %, then cut loop): status, det s, gap % |",
         "| --- | --- | --- | --- | --- |",
     ]
     print(header, flush=True)

@@ -33,9 +33,9 @@ Model (``n`` stations, ``m`` zones; Hess / p-median assignment form)
   中心所's.
 
 Strategies (:func:`solve_joint_travel`): the tree formulation with CP-SAT's
-default LP first, then, if it has not proven its plan, the cut loop with the
-full LP relaxation (``linearization_level`` 2) from that plan and bound; each
-wins on different maps (``benchmarks/travel.py``, strategy table).
+default LP; from :data:`FULL_LP_FROM` stations on, after a share of the budget,
+the cut loop with the full LP relaxation (``linearization_level`` 2) from the
+tree model's plan and bound (``benchmarks/travel.py``, strategy table).
 
 Determinism: one worker, the seed, and a deterministic-time budget
 (``max_deterministic_time``); the wall-clock limit is a safety cap whose firing
@@ -497,8 +497,10 @@ def solve_joint_exact(
     )
 
 
-#: Share of the travel budget the first strategy (tree, CP-SAT's default LP) may use.
-FIRST_STRATEGY_SHARE = 0.7
+#: From this many stations the full-LP cut loop joins (below, the tree model alone).
+FULL_LP_FROM = 31
+#: Share of the travel budget the tree model has before the full-LP cut loop takes over.
+FIRST_STRATEGY_SHARE = 0.3
 #: The second strategy: the cut loop with CP-SAT's full LP relaxation.
 SECOND_STRATEGY: dict[str, Any] = {
     "formulation": "cutloop",
@@ -519,17 +521,19 @@ def solve_joint_travel(
     progress: Callable[[dict[str, Any]], None] | None = None,
     exclude: Sequence[np.ndarray] = (),
 ) -> JointExactResult:
-    """The travel optimum with two CP-SAT strategies in turn, on one deterministic budget.
+    """The travel optimum: CP-SAT's strategy chosen by size, on one deterministic budget.
 
-    Neither strategy wins everywhere (one deterministic second each, same warm
-    start): the tree formulation with CP-SAT's default LP proves 密云 (a tight
-    6.1 % band on population loads) in 0.67 s, where the cut loop with the full LP
-    (``linearization_level`` 2) is still 16.7 % off; on the 40-unit Voronoi map
-    of ``benchmarks/travel.py`` the tree model is 10.2 % off and the full-LP cut
-    loop 1.8 %. So the tree model runs first on :data:`FIRST_STRATEGY_SHARE` of
-    the budget; if it has not proven its plan, the cut loop continues from that
-    plan and its bound with the rest. Both bounds are valid; the better one is
-    kept. Parameters as :func:`solve_joint_exact`.
+    Neither strategy wins everywhere (``benchmarks/travel.py``, strategy table; one
+    deterministic second, same warm start): on county maps (13–21 stations) the
+    tree formulation with CP-SAT's default LP proves the optimum (密云 at a tight
+    6.1 % band on population loads in 0.67 s), where the cut loop with the full
+    LP (``linearization_level`` 2) can stay far off (密云 16.7 %); on the 40-unit
+    Voronoi map the tree model is 10.2 % off and the full-LP cut loop 1.8 %.
+    Below :data:`FULL_LP_FROM` stations the tree model has the whole budget;
+    from there on it has :data:`FIRST_STRATEGY_SHARE` of it, then, unless it
+    proved its plan, the full-LP cut loop continues from that plan and bound.
+    Both bounds are valid; the better one is kept. Parameters as
+    :func:`solve_joint_exact`.
     """
     t0 = time.perf_counter()
     first = solve_joint_exact(
@@ -542,10 +546,12 @@ def solve_joint_travel(
         lower_bound=lower_bound,
         progress=progress,
         exclude=exclude,
-        travel_share=FIRST_STRATEGY_SHARE,
+        travel_share=1.0 if jp.n < FULL_LP_FROM else FIRST_STRATEGY_SHARE,
     )
     left = work - first.deterministic_time
-    if first.status in ("optimal", "infeasible") or first.stopped_by_wall_clock or left <= 1e-3:
+    if jp.n < FULL_LP_FROM or first.status in ("optimal", "infeasible"):
+        return first
+    if first.stopped_by_wall_clock or left <= 1e-3:
         return first
     start = hint if first.zone is None or first.centre is None else (first.zone, first.centre)
     second = solve_joint_exact(
