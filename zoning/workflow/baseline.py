@@ -30,8 +30,10 @@ each zone's number.
 
 from __future__ import annotations
 
+import copy
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -48,7 +50,14 @@ from zoning.solve import rules
 from zoning.utils import join_names
 from zoning.workflow.compare import compare_assignments
 
-__all__ = ["THRESHOLDS", "arrangement_figures", "baseline_assignment", "before_after"]
+__all__ = [
+    "THRESHOLDS",
+    "BaselineSide",
+    "arrangement_figures",
+    "baseline_assignment",
+    "baseline_side",
+    "before_after",
+]
 
 #: Response thresholds (minutes) of the before/after shares.
 THRESHOLDS = (15, 30)
@@ -154,6 +163,53 @@ def arrangement_figures(
     return out
 
 
+@dataclass(frozen=True)
+class BaselineSide:
+    """The "before" half of :func:`before_after`: the same for every plan of one run."""
+
+    assignment: dict[str, int]
+    about: dict[str, Any]
+    figures: dict[str, Any]
+
+
+def baseline_side(
+    stations: gpd.GeoDataFrame,
+    load: LoadResult,
+    travel: TravelTimes,
+    *,
+    core: str | Sequence[str] | None,
+    baseline: Assignment | Mapping[str, int] | None = None,
+    criteria: Mapping[str, float] | None = None,
+    objective: str = "travel",
+    eligible: Sequence[str] | None = None,
+) -> BaselineSide:
+    """Today's arrangement, its 中心所 and its figures (parameters as :func:`before_after`).
+
+    A run that writes several plans (alternatives, the trade-off ladder) measures
+    the baseline once and hands it to :func:`before_after` for each.
+    """
+    before, about = baseline_assignment(stations, baseline)
+    by_id = stations.set_axis([str(i) for i in stations.index])
+    loads = load.load.set_axis([str(i) for i in load.load.index])
+    incidents = load.incidents if load.incidents is not None and len(load.incidents) else None
+    before_centers = centers_from_plan(
+        by_id,
+        before,
+        loads,
+        by_category=load.by_category,
+        criteria=dict(criteria) if criteria else None,
+        travel=travel,
+        incidents=incidents,
+        chosen=cheapest_centers(before, loads, travel, eligible=eligible)
+        if objective == "travel"
+        else None,
+    )
+    figures = arrangement_figures(
+        by_id, load, travel, before, {z: c.center_id for z, c in before_centers.items()}, core=core
+    )
+    return BaselineSide(dict(before), about, figures)
+
+
 def before_after(
     stations: gpd.GeoDataFrame,
     load: LoadResult,
@@ -166,6 +222,7 @@ def before_after(
     criteria: Mapping[str, float] | None = None,
     objective: str = "travel",
     eligible: Sequence[str] | None = None,
+    side: BaselineSide | None = None,
 ) -> dict[str, Any]:
     """The ``before_after`` block of ``report.json``.
 
@@ -189,6 +246,10 @@ def before_after(
         With ``"travel"`` the baseline's 中心所 are chosen as plans choose theirs
         (:func:`zoning.centers.placement.cheapest_centers`, among ``eligible``),
         so before and after are timed alike.
+    side
+        The baseline already measured by :func:`baseline_side` with the same
+        inputs (``baseline``, ``criteria``, ``objective`` and ``eligible`` are
+        then not used).
 
     Returns
     -------
@@ -197,34 +258,23 @@ def before_after(
         :func:`arrangement_figures`), ``stations_moved`` (count) and ``moved``
         (the station ids), ``thresholds``.
     """
-    before, about = baseline_assignment(stations, baseline)
-    by_id = stations.set_axis([str(i) for i in stations.index])
-    loads = load.load.set_axis([str(i) for i in load.load.index])
-    incidents = load.incidents if load.incidents is not None and len(load.incidents) else None
-    before_centers = centers_from_plan(
-        by_id,
-        before,
-        loads,
-        by_category=load.by_category,
-        criteria=dict(criteria) if criteria else None,
-        travel=travel,
-        incidents=incidents,
-        chosen=cheapest_centers(before, loads, travel, eligible=eligible)
-        if objective == "travel"
-        else None,
-    )
-    after_ids = {str(s): int(z) for s, z in after.items()}
-    _, moved = compare_assignments(before, after_ids)
-    return {
-        "baseline": about,
-        "before": arrangement_figures(
-            by_id,
+    if side is None:
+        side = baseline_side(
+            stations,
             load,
             travel,
-            before,
-            {z: c.center_id for z, c in before_centers.items()},
             core=core,
-        ),
+            baseline=baseline,
+            criteria=criteria,
+            objective=objective,
+            eligible=eligible,
+        )
+    by_id = stations.set_axis([str(i) for i in stations.index])
+    after_ids = {str(s): int(z) for s, z in after.items()}
+    _, moved = compare_assignments(side.assignment, after_ids)
+    return {
+        "baseline": copy.deepcopy(side.about),
+        "before": copy.deepcopy(side.figures),
         "after": arrangement_figures(
             by_id,
             load,

@@ -29,7 +29,7 @@ from zoning.decision.profiles import has_times, station_profiles, station_types,
 from zoning.decision.staffing import Staffing, staffing_transfers
 from zoning.io.assignment import Assignment
 from zoning.scenario import Scenario
-from zoning.workflow.baseline import before_after
+from zoning.workflow.baseline import BaselineSide, baseline_side, before_after
 from zoning.workflow.run import PlanResult, eligible_centers, similarity_basis
 
 __all__ = ["add_decision_blocks", "staffing_report"]
@@ -41,8 +41,13 @@ def add_decision_blocks(
     scenario: Scenario,
     *,
     baseline: Assignment | None = None,
+    memo: dict[tuple[int, int], BaselineSide] | None = None,
 ) -> None:
-    """Add ``before_after``, ``staffing`` and ``profiles`` to ``result.report``."""
+    """Add ``before_after``, ``staffing`` and ``profiles`` to ``result.report``.
+
+    ``memo``: one dict for all the plans of a run, so that the baseline (the same
+    for each) is measured once (keyed by the identity of the travel times and loads).
+    """
     report = result.report
     report["guideline"] = {"max_zones": settings.guideline_max_zones}
     officers = [z.get(S.OFFICERS) for z in report["zones"]]
@@ -51,6 +56,21 @@ def add_decision_blocks(
     core = report.get("urban_core")
     assignment = {str(s): int(z) for s, z in result.partition.assignment.items()}
     if result.travel is not None:
+        key = (id(result.travel), id(result.load))
+        side = None if memo is None else memo.get(key)
+        if side is None:
+            side = baseline_side(
+                stations,
+                result.load,
+                result.travel,
+                core=core,
+                baseline=baseline,
+                criteria=dict(scenario.center_criteria) or None,
+                objective=scenario.objective,
+                eligible=eligible_centers(stations, scenario, "stations"),
+            )
+            if memo is not None:
+                memo[key] = side
         report["before_after"] = before_after(
             stations,
             result.load,
@@ -58,10 +78,7 @@ def add_decision_blocks(
             after=assignment,
             after_centers=result.centers,
             core=core,
-            baseline=baseline,
-            criteria=dict(scenario.center_criteria) or None,
-            objective=scenario.objective,
-            eligible=eligible_centers(stations, scenario, "stations"),
+            side=side,
         )
     report["staffing"] = staffing_report(stations, assignment, result, scenario).to_dict()
     report["profiles"] = profiles_report(stations, assignment, result, scenario)
