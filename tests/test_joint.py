@@ -410,6 +410,32 @@ def test_frontier_ladder_tightest_first_and_travel_falls() -> None:
     assert means == sorted(means, reverse=True)  # a looser band never costs travel
 
 
+def test_rungs_the_proven_main_plan_answers_take_it_and_match_a_solve_of_their_own() -> None:
+    """A rung no wider than the main band that the main plan fits is not solved again.
+
+    The main plan is optimal over every plan within its band, so it is optimal at
+    any narrower band it fits; the ladder says so (``reused``) and its figures are
+    the same as a plan solved at that band alone.
+    """
+    g = grid(3, 4)
+    loads = {v: float(1 + (i * 5) % 7) for i, v in enumerate(g)}
+    pos = grid_positions(g)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ZoningWarning)
+        plan = partition(g, loads, k=3, positions=pos, band=0.5, frontier=(0.5, 0.2))
+        assert plan.solver["status"] == "optimal"
+        assert plan.travel is not None
+        for rung in plan.frontier:
+            alone = partition(g, loads, k=3, positions=pos, band=rung["band"])
+            assert rung["solver_status"] == "optimal"
+            assert rung["mean_minutes"] == pytest.approx(alone.travel["mean_minutes"])
+            reused = rung["plan"].solver.get("reused") == "main_plan"
+            assert reused == (plan.spread <= rung["band"])
+            if reused:
+                assert rung["assignment"] == plan.assignment
+    assert plan.spread <= 0.5  # the 50 % rung is always answered by the main plan
+
+
 def test_excluded_plans_give_a_different_travel_plan() -> None:
     g = grid(3, 3)
     loads = dict.fromkeys(g, 1.0)

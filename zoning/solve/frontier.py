@@ -5,8 +5,10 @@ the looser bands (a plan within 2 % is within 5 %), so each rung is warm
 started by all the plans before it. A rung below the smallest achievable
 spread (certified or estimated by the main solve) is reported as such, not
 solved (``"below_min_spread"``: no plan exists, whatever the budget); a rung
-whose search used its budget up without a plan is ``"out_of_budget"``. Budgets
-are deterministic, like the main solve's.
+whose search used its budget up without a plan is ``"out_of_budget"``. A rung
+the main plan answers (proven optimal at a band at least as wide, and within
+the rung's) takes it without a solve. Budgets are deterministic, like the main
+solve's.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ def frontier(
     seed: int,
     starts: Sequence[np.ndarray] = (),
     min_spread: float | None = None,
+    proven: JointOutcome | None = None,
 ) -> list[Rung]:
     """Best plan at each band of ``bands`` (sorted, duplicates dropped).
 
@@ -61,6 +64,10 @@ def frontier(
         Known valid plans (e.g. the main plan), used where they fit a band.
     min_spread
         The smallest achievable spread, when known: tighter bands are skipped.
+    proven
+        A plan of the same problem proven optimal at its band (the main plan):
+        a rung no wider than that band which the plan fits takes it unsolved (it
+        is optimal on a wider set of plans and one of the rung's own).
 
     Returns
     -------
@@ -73,6 +80,16 @@ def frontier(
             out.append(Rung(band, None, "below_min_spread"))
             continue
         rung = replace(jp, band=band)
+        if (
+            proven is not None
+            and proven.report.get("status") == "optimal"
+            and band <= proven.band.used * (1 + 1e-12)
+            and within_band(rung, proven.zone)
+        ):
+            reused = replace(proven, report={**proven.report, "reused": "main_plan"})
+            plans.append(proven.zone)
+            out.append(Rung(band, reused, "solved"))
+            continue
         fitting = [p for p in plans if within_band(rung, p)]
         result = solve_joint(
             rung,

@@ -1614,6 +1614,7 @@ def _frontier(
         seed=seed,
         starts=[outcome.zone],
         min_spread=min_spread if certified else None,
+        proven=outcome,
     )
     problem = jp.base
     core_zones = {1} if cores else set()
