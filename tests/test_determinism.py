@@ -84,3 +84,17 @@ def test_balance_plan_is_the_same_on_a_busy_machine() -> None:
         busy = partition(g, loads, **options)
     assert fingerprint(busy) == fingerprint(quiet)
     assert quiet.solver["name"] == "cp-sat"
+
+
+def test_exact_travel_plan_through_both_cp_sat_strategies_is_the_same_on_a_busy_machine() -> None:
+    """36 stations: the tree model runs first, the full-LP cut loop proves the plan."""
+    g, loads, pos = voronoi(36, seed=7)
+    options: dict[str, Any] = {"k": 5, "positions": pos, "solver": "exact", "band": 0.05}
+    quiet = partition(g, loads, **options)
+    travel = [p for p in quiet.solver["phases"] if p["phase"].startswith("travel")]
+    assert travel[0]["status"] == "feasible" and "strategy" not in travel[0]
+    assert {p.get("strategy") for p in travel[1:]} == {"cut loop, full LP"}
+    assert quiet.solver["status"] == "optimal"
+    with busy_cores():
+        busy = partition(g, loads, **options)
+    assert fingerprint(busy) == fingerprint(quiet)
