@@ -552,7 +552,14 @@ def _check_row(
 ) -> str:
     fm = None if flow["objective"] is None else flow["objective"] / total
     fb = flow["bound"] / total if flow["bound"] is not None else None
-    if enum["status"] != "optimal":
+    if enum["status"] != "optimal" and flow["status"] == "optimal" and fm is not None:
+        agree = abs(fm - joint["mean"]) <= 1e-4 * max(1.0, fm)
+        verdict = (
+            "yes (HiGHS proves the same optimum)"
+            if agree
+            else f"no: HiGHS proves {fm:.4f}; enumeration not finished"
+        )
+    elif enum["status"] != "optimal":
         verdict = "enumeration not finished"
     elif enum["better_than_incumbent"]:
         verdict = f"no: enumeration found {enum['objective'] / total:.4f}"
