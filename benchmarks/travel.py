@@ -734,7 +734,7 @@ def main() -> None:
                     form_rows.append(_formulation_row(name, used, t, c))
                 runs = [
                     _run(["--formulation-worker", str(path), spec, str(used)])
-                    for spec in ("tree@1", "cutloop-lp2@1", "sequence@1")
+                    for spec in ("tree@2", "cutloop-lp2@2", "sequence@2")
                 ]
                 strategy_rows.append(_strategy_row(name, used, runs))
     section = "\n".join(
@@ -756,7 +756,7 @@ def main() -> None:
             "",
             *form_rows,
             "",
-            "CP-SAT strategies at the default budget (one worker, 1 deterministic s, the "
+            "CP-SAT strategies at the default budget (one worker, 2 deterministic s, the "
             "engine's share for a 2 s run; gap against the strategy's own bound):",
             "",
             *strategy_rows,
