@@ -523,12 +523,12 @@ def solve_joint_travel(
 ) -> JointExactResult:
     """The travel optimum: CP-SAT's strategy chosen by size, on one deterministic budget.
 
-    Neither strategy wins everywhere (``benchmarks/travel.py``, strategy table; one
-    deterministic second, same warm start): on county maps (13–21 stations) the
+    Neither strategy wins everywhere (``benchmarks/travel.py``, strategy table; two
+    deterministic seconds, same warm start): on county maps (13–21 stations) the
     tree formulation with CP-SAT's default LP proves the optimum (密云 at a tight
     6.1 % band on population loads in 0.67 s), where the cut loop with the full
-    LP (``linearization_level`` 2) can stay far off (密云 16.7 %); on the 40-unit
-    Voronoi map the tree model is 10.2 % off and the full-LP cut loop 1.8 %.
+    LP (``linearization_level`` 2) can stay far off (密云 5.2 %); on the 40-unit
+    Voronoi map the tree model is 5.3 % off and the full-LP cut loop 1.8 %.
     Below :data:`FULL_LP_FROM` stations the tree model has the whole budget;
     from there on it has :data:`FIRST_STRATEGY_SHARE` of it, then, unless it
     proved its plan, the full-LP cut loop continues from that plan and bound.
