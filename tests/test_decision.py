@@ -217,3 +217,33 @@ def test_station_types_are_named_from_their_dominant_features() -> None:
     assert any(n.startswith("夜间治安") for n in names)
     by_station = first["stations"]
     assert len({by_station[f"s{i}"] for i in (0, 3, 6)}) == 1  # the traffic stations together
+
+
+def test_the_baseline_and_station_types_are_measured_once_per_run(monkeypatch) -> None:
+    """They do not depend on the plan: once for the main plan and every ladder rung."""
+    from zoning.io.demo import demo_folder
+    from zoning.scenario import Scenario
+    from zoning.workflow import decision
+    from zoning.workflow.plan import plan_from_files
+
+    calls = {"baseline": 0, "types": 0}
+
+    def counted(name, fn):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(decision, "baseline_side", counted("baseline", decision.baseline_side))
+    monkeypatch.setattr(decision, "station_types", counted("types", decision.station_types))
+    demo = demo_folder()
+    scenario = Scenario(incidents=demo / "incidents.csv")
+    result = plan_from_files(demo / "stations.geojson", scenario=scenario, write=False)
+    assert len(result.frontier) >= 2
+    assert calls == {"baseline": 1, "types": 1}
+    main = result.report
+    for rung in result.frontier:
+        assert rung.report["before_after"]["before"] == main["before_after"]["before"]
+        assert rung.report["profiles"]["types"] == main["profiles"]["types"]
+        assert rung.report["profiles"]["types"] is not main["profiles"]["types"]  # own copy

@@ -17,7 +17,9 @@ and a ``station_type`` column to the plan frame (for the map layer and the Excel
 
 from __future__ import annotations
 
+import copy
 import math
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
@@ -32,7 +34,15 @@ from zoning.scenario import Scenario
 from zoning.workflow.baseline import BaselineSide, baseline_side, before_after
 from zoning.workflow.run import PlanResult, eligible_centers, similarity_basis
 
-__all__ = ["add_decision_blocks", "staffing_report"]
+__all__ = ["SharedBlocks", "add_decision_blocks", "staffing_report"]
+
+
+@dataclass
+class SharedBlocks:
+    """What every plan of one run shares, measured once (keyed by the load and travel objects)."""
+
+    baselines: dict[tuple[int, int], BaselineSide] = field(default_factory=dict)
+    types: dict[int, dict[str, Any] | None] = field(default_factory=dict)
 
 
 def add_decision_blocks(
@@ -41,12 +51,12 @@ def add_decision_blocks(
     scenario: Scenario,
     *,
     baseline: Assignment | None = None,
-    memo: dict[tuple[int, int], BaselineSide] | None = None,
+    shared: SharedBlocks | None = None,
 ) -> None:
     """Add ``before_after``, ``staffing`` and ``profiles`` to ``result.report``.
 
-    ``memo``: one dict for all the plans of a run, so that the baseline (the same
-    for each) is measured once (keyed by the identity of the travel times and loads).
+    ``shared``: one :class:`SharedBlocks` for all the plans of a run, so that what
+    does not depend on the plan (the baseline, the station types) is measured once.
     """
     report = result.report
     report["guideline"] = {"max_zones": settings.guideline_max_zones}
@@ -57,7 +67,7 @@ def add_decision_blocks(
     assignment = {str(s): int(z) for s, z in result.partition.assignment.items()}
     if result.travel is not None:
         key = (id(result.travel), id(result.load))
-        side = None if memo is None else memo.get(key)
+        side = None if shared is None else shared.baselines.get(key)
         if side is None:
             side = baseline_side(
                 stations,
@@ -69,8 +79,8 @@ def add_decision_blocks(
                 objective=scenario.objective,
                 eligible=eligible_centers(stations, scenario, "stations"),
             )
-            if memo is not None:
-                memo[key] = side
+            if shared is not None:
+                shared.baselines[key] = side
         report["before_after"] = before_after(
             stations,
             result.load,
@@ -81,7 +91,7 @@ def add_decision_blocks(
             side=side,
         )
     report["staffing"] = staffing_report(stations, assignment, result, scenario).to_dict()
-    report["profiles"] = profiles_report(stations, assignment, result, scenario)
+    report["profiles"] = profiles_report(stations, assignment, result, scenario, shared=shared)
     types = (report["profiles"].get("types") or {}).get("stations") or {}
     if types:
         result.plan["station_type"] = result.plan[S.STATION_ID].astype(str).map(types)
@@ -145,21 +155,34 @@ def profiles_report(
     assignment: dict[str, int],
     result: PlanResult,
     scenario: Scenario,
+    *,
+    shared: SharedBlocks | None = None,
 ) -> dict[str, Any]:
-    """Zone time profiles, station types and the similarity basis."""
+    """Zone time profiles, station types and the similarity basis.
+
+    The station types depend on the stations' incidents only, not on the plan:
+    with ``shared`` they are clustered once per run.
+    """
     load = result.load
     names = {str(k): str(v) for k, v in stations[S.STATION_NAME].items()}
     incidents = load.incidents if load.incidents is not None and len(load.incidents) else None
     profiles = station_profiles(load.by_category, incidents, stations.index)
     zone_names = {int(z["zone"]): str(z.get("zone_name", "")) for z in result.report["zones"]}
     time = zone_time_profiles(incidents, assignment)
+    key = id(load)
+    if shared is not None and key in shared.types:
+        types = shared.types[key]
+    else:
+        types = station_types(profiles, names=names) if profiles is not None else None
+        if shared is not None:
+            shared.types[key] = types
     if time is not None:
         for row in time["zones"]:
             row["zone_name"] = zone_names.get(int(row["zone"]), "")
     return {
         "has_times": has_times(incidents),
         "time": time,
-        "types": station_types(profiles, names=names) if profiles is not None else None,
+        "types": copy.deepcopy(types),
         "similarity": {
             "basis": similarity_basis(load, scenario),
             "features": [str(c) for c in profiles.columns] if profiles is not None else [],

@@ -33,8 +33,7 @@ from zoning.load import LoadResult, loads_from_column, loads_from_incidents, loa
 from zoning.outputs.tables import write_geojson, write_report
 from zoning.scenario import Scenario
 from zoning.workflow.alternatives import plan_alternatives
-from zoning.workflow.baseline import BaselineSide
-from zoning.workflow.decision import add_decision_blocks
+from zoning.workflow.decision import SharedBlocks, add_decision_blocks
 from zoning.workflow.report import frontier_folder, portable_path, portable_report
 from zoning.workflow.reproduce import reproducibility
 from zoning.workflow.run import PlanResult, Progress, plan_stations
@@ -111,9 +110,9 @@ def plan_from_files(
     else:
         results = [plan_stations(frame, load, scenario=scenario, source=source, progress=progress)]
     baseline = read_assignment(scenario.baseline, frame) if scenario.baseline else None
-    memo: dict[tuple[int, int], BaselineSide] = {}  # the baseline is measured once
+    shared = SharedBlocks()  # the baseline and the station types are measured once
     for r in [*results, *results[0].frontier]:
-        add_decision_blocks(r, frame, scenario, baseline=baseline, memo=memo)
+        add_decision_blocks(r, frame, scenario, baseline=baseline, shared=shared)
     result = results[0]
     result.alternatives = results[1:]
     inputs = {
