@@ -124,6 +124,18 @@ def voronoi_adjacency(
     return g, pos, ids
 
 
+def voronoi_county(
+    n: int, seed: int, size: float = 30_000.0
+) -> tuple[nx.Graph, dict[str, float], dict[str, tuple[float, float]]]:
+    """A random county of ``n`` Voronoi cells with log-normal loads (≥ 1): graph, loads, seats."""
+    rng = np.random.default_rng(seed)
+    g, pos, ids = voronoi_adjacency(rng, n, size)
+    loads = {
+        v: float(max(1, round(x))) for v, x in zip(ids, rng.lognormal(4.0, 0.6, n), strict=True)
+    }
+    return g, loads, pos
+
+
 @pytest.fixture(scope="session")
 def grid_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The 3×3 grid written once per session as GeoJSON (read it, never write to it)."""

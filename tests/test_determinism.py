@@ -16,22 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import networkx as nx
-import numpy as np
-
-from tests.conftest import voronoi_adjacency
+from tests.conftest import voronoi_county
 from zoning.solve.partition import Plan, partition
-
-SIZE = 30_000.0
-
-
-def voronoi(n: int, seed: int) -> tuple[nx.Graph, dict[str, float], dict[str, tuple[float, float]]]:
-    rng = np.random.default_rng(seed)
-    g, pos, ids = voronoi_adjacency(rng, n, SIZE)
-    loads = {
-        v: float(max(1, round(x))) for v, x in zip(ids, rng.lognormal(4.0, 0.6, n), strict=True)
-    }
-    return g, loads, pos
 
 
 @contextmanager
@@ -60,7 +46,7 @@ def fingerprint(plan: Plan) -> dict[str, Any]:
 
 
 def test_travel_heuristic_plan_is_the_same_on_a_busy_machine() -> None:
-    g, loads, pos = voronoi(64, seed=7)
+    g, loads, pos = voronoi_county(64, seed=7)
     options: dict[str, Any] = {
         "k": 5,
         "positions": pos,
@@ -77,7 +63,7 @@ def test_travel_heuristic_plan_is_the_same_on_a_busy_machine() -> None:
 
 
 def test_balance_plan_is_the_same_on_a_busy_machine() -> None:
-    g, loads, pos = voronoi(49, seed=11)
+    g, loads, pos = voronoi_county(49, seed=11)
     options: dict[str, Any] = {"k": 5, "positions": pos, "objective": "balance", "seed": 0}
     quiet = partition(g, loads, **options)
     with busy_cores():
@@ -88,7 +74,7 @@ def test_balance_plan_is_the_same_on_a_busy_machine() -> None:
 
 def test_exact_travel_plan_through_both_cp_sat_strategies_is_the_same_on_a_busy_machine() -> None:
     """36 stations: the tree model runs first, the full-LP cut loop proves the plan."""
-    g, loads, pos = voronoi(36, seed=7)
+    g, loads, pos = voronoi_county(36, seed=7)
     options: dict[str, Any] = {"k": 5, "positions": pos, "solver": "exact", "band": 0.05}
     quiet = partition(g, loads, **options)
     travel = [p for p in quiet.solver["phases"] if p["phase"].startswith("travel")]

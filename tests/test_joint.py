@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import best_within, random_planar_graph, set_partitions
+from tests.conftest import best_within, random_planar_graph, set_partitions, voronoi_county
 from zoning.errors import InfeasibleError, InputError, ZoningWarning
 from zoning.solve import rules
 from zoning.solve.partition import Plan, partition
@@ -434,6 +434,31 @@ def test_rungs_the_proven_main_plan_answers_take_it_and_match_a_solve_of_their_o
             if reused:
                 assert rung["assignment"] == plan.assignment
     assert plan.spread <= 0.5  # the 50 % rung is always answered by the main plan
+
+
+@pytest.mark.parametrize("band", [0.05, 0.2])
+def test_on_36_stations_an_excluded_plan_still_has_a_runner_up(band: float) -> None:
+    """CP-SAT starts from a valid plan that is not excluded.
+
+    It used to start from nothing when the best plan was excluded and, on this map,
+    found nothing within the budget: ``--alternatives`` then said no other plan exists.
+    At 20 % the best plan one station move away is the start, and the runner-up is
+    proven; at 5 % no single move keeps the band and the warm start is used.
+    """
+    g, loads, pos = voronoi_county(36, seed=7)
+    options: dict[str, Any] = {"k": 5, "positions": pos, "solver": "exact", "band": band}
+    best = partition(g, loads, **options)
+    other = partition(g, loads, **options, exclude=[best.assignment])
+
+    def blocks(a: dict[Hashable, int]) -> set[frozenset[Hashable]]:
+        return {frozenset(v for v in a if a[v] == z) for z in set(a.values())}
+
+    assert blocks(other.assignment) != blocks(best.assignment)
+    assert rules.violations(other.graph, other.assignment, k=5) == []
+    assert other.spread <= band + 1e-9
+    assert other.solver["objective"] >= best.solver["objective"] - 1e-9
+    if band == 0.2:
+        assert other.solver["status"] == "optimal"
 
 
 def test_excluded_plans_give_a_different_travel_plan() -> None:

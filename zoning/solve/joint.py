@@ -246,8 +246,16 @@ def solve_joint(
             if (heads >= 0).all():
                 hint = (start, heads)
                 break
-    if hint is not None and exclude and _canonical(hint[0]) in {_canonical(z) for z in exclude}:
-        hint = None  # an excluded plan: CP-SAT must find another
+    excluded = {_canonical(z) for z in exclude}
+    if hint is not None and excluded and _canonical(hint[0]) in excluded:
+        # an excluded plan: start CP-SAT from the best plan one station away instead
+        # (from scratch it may find nothing within the budget on 30+ stations)
+        hint = _neighbour_plan(jp, hint[0], excluded)
+        for start in fitting if hint is None else []:
+            heads = best_centres(jp, start)
+            if _canonical(start) not in excluded and (heads >= 0).all():
+                hint = (start, heads)
+                break
     if hint is None and not (use_exact and balance_exact.available()):
         return None
     value: float | None = travel_cost(jp, *hint) if hint is not None else None
@@ -457,6 +465,54 @@ def _robust_starts(
             break
         aim = max(jp.band, ROBUST_AIM * smallest)
     return out
+
+
+def _neighbour_plan(
+    jp: JointProblem, zone: np.ndarray, excluded: set[tuple[int, ...]]
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The least-travel valid plan one station move away from ``zone`` and not excluded.
+
+    A move takes a station that is neither locked nor in a together group into a
+    neighbouring zone; its old zone must stay non-empty and connected, and the plan
+    must fit the band, have an eligible centre in every zone and at most one
+    must-centre per zone. ``None`` when no move qualifies.
+    """
+    p = jp.base
+    grouped = {v for g in p.groups for v in g}
+    best: tuple[float, np.ndarray, np.ndarray] | None = None
+    for v in range(jp.n):
+        if p.lock[v] >= 0 or v in grouped:
+            continue
+        here = int(zone[v])
+        rest = [u for u in np.flatnonzero(zone == here).tolist() if u != v]
+        if not rest or not _connected(p.adj, set(rest)):
+            continue
+        for there in sorted({int(zone[w]) for w in p.adj[v].tolist()} - {here}):
+            moved = zone.copy()
+            moved[v] = there
+            if not within_band(jp, moved) or _canonical(moved) in excluded:
+                continue
+            if np.bincount(moved[jp.must], minlength=jp.m).max(initial=0) > 1:
+                continue
+            heads = best_centres(jp, moved)
+            if (heads < 0).any():
+                continue
+            cost = travel_cost(jp, moved, heads)
+            if best is None or cost < best[0]:
+                best = (cost, moved, heads)
+    return None if best is None else (best[1], best[2])
+
+
+def _connected(adj: Sequence[np.ndarray], members: set[int]) -> bool:
+    start = next(iter(members))
+    seen = {start}
+    stack = [start]
+    while stack:
+        for w in adj[stack.pop()].tolist():
+            if w in members and w not in seen:
+                seen.add(w)
+                stack.append(w)
+    return len(seen) == len(members)
 
 
 def _canonical(zone: np.ndarray) -> tuple[int, ...]:
