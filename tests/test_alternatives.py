@@ -206,3 +206,25 @@ def test_travel_slack_shortfall_names_the_minutes(tmp_path: Path) -> None:
     assert shortfall["reason"] == "slack"
     assert shortfall["next_minutes"] > shortfall["best_minutes"]
     assert any("alternatives_slack" in str(w.message) and "分钟" in str(w.message) for w in caught)
+
+
+def test_fewer_alternatives_than_asked_say_why_budget(tmp_path: Path, monkeypatch) -> None:
+    """A search that ran out of budget is reported as such, never as "no other plan"."""
+    from zoning.errors import NoPlanFoundError
+    from zoning.workflow import alternatives
+
+    stations, load = grid(tmp_path)
+    scenario = Scenario(zones=3, urban_core=None, solver="exact")
+    real = alternatives.plan_stations
+
+    def best_then_nothing(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("exclude"):
+            raise NoPlanFoundError("no plan different from the earlier ones was found")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(alternatives, "plan_stations", best_then_nothing)
+    with pytest.warns(ZoningWarning, match="time_limit"):
+        plans = plan_alternatives(stations, load, n=3, slack=1.0, scenario=scenario)
+    shortfall = plans[0].report["alternative"]["shortfall"]
+    assert (shortfall["found"], shortfall["reason"]) == (1, "budget")
+    assert "并未证明不存在" in shortfall["message"] and "没有其他划分" not in shortfall["message"]

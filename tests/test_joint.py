@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import best_within, random_planar_graph, set_partitions, voronoi_county
-from zoning.errors import InfeasibleError, InputError, ZoningWarning
+from zoning.errors import InfeasibleError, InputError, NoPlanFoundError, ZoningWarning
 from zoning.solve import rules
 from zoning.solve.partition import Plan, partition
 
@@ -459,6 +459,37 @@ def test_on_36_stations_an_excluded_plan_still_has_a_runner_up(band: float) -> N
     assert other.solver["objective"] >= best.solver["objective"] - 1e-9
     if band == 0.2:
         assert other.solver["status"] == "optimal"
+
+
+def _path_of_three() -> tuple[nx.Graph, dict[str, float], dict[str, tuple[float, float]]]:
+    """a – b – c with loads 1, 1, 2: at a 0 % band only {a, b} | {c} fits."""
+    g = nx.path_graph(["a", "b", "c"])
+    pos = {"a": (115.0, 27.2), "b": (115.05, 27.2), "c": (115.1, 27.2)}
+    return g, {"a": 1.0, "b": 1.0, "c": 2.0}, pos
+
+
+def test_with_the_only_plan_excluded_cp_sat_proves_none_is_left() -> None:
+    g, loads, pos = _path_of_three()
+    only = {"a": 1, "b": 1, "c": 2}
+    with pytest.raises(InfeasibleError) as caught:
+        partition(g, loads, k=2, positions=pos, band=0.0, solver="exact", exclude=[only])
+    assert not isinstance(caught.value, NoPlanFoundError)  # proven: no other plan fits
+
+
+def test_a_search_that_runs_out_of_budget_never_claims_none_is_left(monkeypatch) -> None:
+    """CP-SAT stopping without a plan (status unknown) is not a proof that none exists."""
+    from zoning.solve import joint
+    from zoning.solve.joint_exact import JointExactResult
+
+    def out_of_budget(*args: Any, **kwargs: Any) -> JointExactResult:
+        return JointExactResult(None, None, "unknown", None, 0.0, 1.0, 0.1, False)
+
+    monkeypatch.setattr(joint, "solve_joint_travel", out_of_budget)
+    monkeypatch.setattr(joint, "_neighbour_plan", lambda *args: None)
+    g, loads, pos = _path_of_three()
+    only = {"a": 1, "b": 1, "c": 2}
+    with pytest.raises(NoPlanFoundError, match="time-limit"):
+        partition(g, loads, k=2, positions=pos, band=0.0, solver="exact", exclude=[only])
 
 
 def test_excluded_plans_give_a_different_travel_plan() -> None:

@@ -26,6 +26,7 @@ from zoning.errors import (
     InfeasibleError,
     InputError,
     NetworkUnavailableError,
+    NoPlanFoundError,
     ZoningError,
     ZoningWarning,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "InfeasibleError",
     "InputError",
     "NetworkUnavailableError",
+    "NoPlanFoundError",
     "Plan",
     "PlanResult",
     "Scenario",

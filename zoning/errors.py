@@ -35,6 +35,10 @@ class InfeasibleError(ZoningError):
     """No plan satisfies the constraints; the message names stations and rules."""
 
 
+class NoPlanFoundError(InfeasibleError):
+    """The search used its budget up without a plan; none is proven not to exist."""
+
+
 class NetworkUnavailableError(ZoningError):
     """Something needed the internet (a download) and could not reach it."""
 

@@ -54,6 +54,10 @@ EXACT_SHARES = {"warm": 0.1, "joint_heuristic": 0.35, "min_spread": 0.3, "cp_sat
 HEURISTIC_SHARES = {"warm": 0.15, "joint_heuristic": 0.6}
 
 
+class SearchExhaustedError(Exception):
+    """With plans excluded, CP-SAT found no other plan in its budget (none proven absent)."""
+
+
 @dataclass
 class BandChoice:
     """The band actually used and why."""
@@ -141,6 +145,12 @@ def solve_joint(
     -------
     JointOutcome or None
         ``None`` when no plan honouring locks and groups was found.
+
+    Raises
+    ------
+    SearchExhaustedError
+        With ``exclude``: CP-SAT found no other plan within the budget and did
+        not prove that none exists.
     """
     t0 = time.perf_counter()
     n, m = jp.n, jp.m
@@ -302,8 +312,10 @@ def solve_joint(
             # the zones fit the band, but not with the centre locks / eligibility: raise it
             return _raised(jp, plans, phases, seconds=seconds, wall_cap=left(), seed=seed)
         else:
-            status = "feasible"
+            status = "infeasible" if exact.status == "infeasible" else "feasible"
     if zone is None or centre is None or value is None:
+        if exclude and name == "cp-sat" and status != "infeasible":
+            raise SearchExhaustedError  # another plan may exist: it was not found in the budget
         return None  # nothing found (or nothing that differs from the excluded plans)
     if status == "heuristic" and value - bound <= 1e-9 * max(1.0, value):
         status = "optimal"  # the bound meets the plan

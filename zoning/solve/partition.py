@@ -82,7 +82,14 @@ import numpy as np
 
 from zoning import settings
 from zoning._i18n import tr
-from zoning.errors import InfeasibleError, InputError, ProblemList, ZoningError, ZoningWarning
+from zoning.errors import (
+    InfeasibleError,
+    InputError,
+    NoPlanFoundError,
+    ProblemList,
+    ZoningError,
+    ZoningWarning,
+)
 from zoning.graph import graph_with_links
 from zoning.solve import balance_exact
 from zoning.solve import rules as cons
@@ -90,7 +97,13 @@ from zoning.solve.diagnose import diagnose, infeasible_text
 from zoning.solve.dispatch import gap, solve, wall_cap_for
 from zoning.solve.frontier import DEFAULT_BANDS
 from zoning.solve.frontier import frontier as solve_frontier
-from zoning.solve.joint import BAND_STEP, JointOutcome, smallest_spread, solve_joint
+from zoning.solve.joint import (
+    BAND_STEP,
+    JointOutcome,
+    SearchExhaustedError,
+    smallest_spread,
+    solve_joint,
+)
 from zoning.solve.joint_model import JointProblem, spread_of, travel_figures
 from zoning.solve.problem import Problem, balance_value, make_problem, relabel
 from zoning.utils import display_names, join_names, jsonable
@@ -1018,16 +1031,26 @@ def _solve_travel(
         setup.must[sel],
         periods=held,
     )
-    outcome = solve_joint(
-        jp,
-        use_exact=run.use_exact,
-        seconds=seconds,
-        wall_cap=run.wall_cap,
-        seed=run.seed,
-        mix_distance=_mix_distance(category_mix, problem.nodes),
-        progress=run.progress,
-        exclude=run.exclude,
-    )
+    try:
+        outcome = solve_joint(
+            jp,
+            use_exact=run.use_exact,
+            seconds=seconds,
+            wall_cap=run.wall_cap,
+            seed=run.seed,
+            mix_distance=_mix_distance(category_mix, problem.nodes),
+            progress=run.progress,
+            exclude=run.exclude,
+        )
+    except SearchExhaustedError:
+        raise NoPlanFoundError(
+            tr(
+                "在求解时限内未找到与已有方案不同的方案（并未证明不存在）；"
+                "可加大 --time-limit 再试",
+                "no plan different from the earlier ones was found within the solver budget "
+                "(none is proven not to exist); raise --time-limit and try again",
+            )
+        ) from None
     if outcome is None:
         raise InfeasibleError(
             tr("未找到满足条件的方案：", "no plan was found: ") + infeasible_text(problem)

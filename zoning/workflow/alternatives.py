@@ -20,7 +20,7 @@ from typing import Any
 import geopandas as gpd
 
 from zoning._i18n import tr
-from zoning.errors import InfeasibleError, InputError, ZoningWarning
+from zoning.errors import InfeasibleError, InputError, NoPlanFoundError, ZoningWarning
 from zoning.load import LoadResult
 from zoning.scenario import Scenario
 from zoning.workflow.run import PlanResult, plan_stations
@@ -58,7 +58,8 @@ def plan_alternatives(
         Each report gains ``alternative`` with its rank and the stations that moved
         relative to the best plan; with fewer plans than asked, also ``shortfall``:
         how many were asked and found, why the search stopped (``reason``:
-        ``"none_left"``, ``"slack"`` or ``"seeds"``) and a ``message``.
+        ``"none_left"``, ``"budget"`` (none found in the budget, not proven absent), ``"slack"``
+        or ``"seeds"``) and a ``message``.
 
     Warns
     -----
@@ -94,6 +95,9 @@ def plan_alternatives(
                 candidate = plan_stations(
                     stations, load, scenario=scenario.with_overrides(seed=seed), source=source
                 )
+        except NoPlanFoundError:
+            stop = {"reason": "budget"}  # none found in the budget; not proven absent
+            break
         except InfeasibleError:
             stop = {"reason": "none_left"}  # no other plan satisfies the constraints
             break
@@ -152,6 +156,12 @@ def shortfall_message(info: dict[str, Any]) -> str:
             "在当前约束下（防区数、城关单列、锁定、同区、禁止与强制相连）没有其他划分。",
             "no other partition satisfies the constraints (number of zones, urban core "
             "alone, locks, stations together, forbidden and forced links).",
+        )
+    elif reason == "budget":
+        why = tr(
+            "在求解时限内未找到与已有方案不同的方案（并未证明不存在）；可加大 time_limit 再试。",
+            "no plan different from the ones found was found within the solver budget "
+            "(none is proven not to exist); raise time_limit and try again.",
         )
     elif reason == "slack" and info.get("best_minutes") is not None:
         why = tr(
