@@ -101,6 +101,37 @@ def best_within(feasible: Sequence[tuple[float, float]], band: float, eps: float
     return min((t for w, t in feasible if w <= band * (1 + eps) + eps), default=math.inf)
 
 
+def plan_case(case: dict[str, Any], **options: Any) -> Any:
+    """Plan a property-test ``case`` on a 2 s deterministic budget.
+
+    ``case`` holds graph, loads, k, core, minutes, eligible, band and optionally
+    locks and center_locks; only :class:`~zoning.errors.ZoningWarning` may be
+    raised on the way.
+    """
+    import warnings
+
+    from zoning.errors import ZoningWarning
+    from zoning.solve.partition import partition
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        plan = partition(
+            case["graph"],
+            case["loads"],
+            k=case["k"],
+            urban_core=case["core"] or None,
+            locks=case.get("locks"),
+            minutes=case["minutes"],
+            center_locks=case.get("center_locks", ()),
+            center_eligible=case["eligible"],
+            band=case["band"],
+            time_limit=2.0,
+            **options,
+        )
+    assert all(issubclass(w.category, ZoningWarning) for w in caught)
+    return plan
+
+
 def voronoi_adjacency(
     rng: np.random.Generator, n: int, size: float
 ) -> tuple[nx.Graph, dict[str, tuple[float, float]], list[str]]:

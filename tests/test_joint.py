@@ -21,7 +21,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import best_within, random_planar_graph, set_partitions, voronoi_county
+from tests.conftest import (
+    best_within,
+    plan_case,
+    random_planar_graph,
+    set_partitions,
+    voronoi_county,
+)
 from zoning.errors import InfeasibleError, InputError, NoPlanFoundError, ZoningWarning
 from zoning.solve import rules
 from zoning.solve.partition import Plan, partition
@@ -129,22 +135,7 @@ def small_maps(draw: st.DrawFn, max_n: int = 9) -> dict[str, Any]:
 
 
 def run(case: dict[str, Any], **options: Any) -> Plan:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        plan = partition(
-            case["graph"],
-            case["loads"],
-            k=case["k"],
-            urban_core=case["core"] or None,
-            locks=case["locks"],
-            minutes=case["minutes"],
-            center_locks=case["center_locks"],
-            center_eligible=case["eligible"],
-            band=case["band"],
-            time_limit=2.0,
-            **options,
-        )
-    assert all(issubclass(w.category, ZoningWarning) for w in caught)
+    plan: Plan = plan_case(case, **options)
     return plan
 
 

@@ -36,12 +36,13 @@ from tests.conftest import (
     category_weights,
     failed_cleanly,
     grid_incidents,
+    plan_case,
     random_planar_graph,
     run_cli,
     set_partitions,
 )
 from zoning import _schema as S
-from zoning.errors import InfeasibleError, InputError, ZoningWarning
+from zoning.errors import InfeasibleError, InputError
 from zoning.io.incidents import IncidentTable
 from zoning.io.stations import stations_from_file
 from zoning.load import LoadResult, loads_from_incidents
@@ -120,22 +121,7 @@ def brute_force(case: dict[str, Any]) -> list[tuple[float, float]]:
 
 
 def run(case: dict[str, Any], **options: Any) -> Plan:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        plan = partition(
-            case["graph"],
-            case["loads"],
-            k=case["k"],
-            urban_core=case["core"] or None,
-            minutes=case["minutes"],
-            center_eligible=case["eligible"],
-            band=case["band"],
-            robust=True,
-            period_loads=case["periods"],
-            time_limit=2.0,
-            **options,
-        )
-    assert all(issubclass(w.category, ZoningWarning) for w in caught)
+    plan: Plan = plan_case(case, robust=True, period_loads=case["periods"], **options)
     return plan
 
 
