@@ -175,6 +175,14 @@ def grid_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def grid_frame(grid_path: Path) -> gpd.GeoDataFrame:
+    """The 3×3 grid read once per test module as canonical stations (do not modify)."""
+    from zoning.io.stations import stations_from_file
+
+    return stations_from_file(grid_path)
+
+
 def grid_incidents(n: int = 60, *, seed: int = 0) -> pd.DataFrame:
     """``n`` incidents of a 110 export spread over the 3×3 grid (inside, off the edges).
 

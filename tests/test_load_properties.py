@@ -9,12 +9,10 @@ reason, and the weighted loads sum exactly to the ledger's weighted total.
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,15 +20,9 @@ from tests.conftest import category_weights
 from zoning import _schema as S
 from zoning.errors import InputError
 from zoning.io.incidents import IncidentTable
-from zoning.io.stations import stations_from_file
 from zoning.load import loads_from_incidents
 
 UNITS = ("r0c0派出所", "r1c2", "r2c2派出所", "别处派出所", None)
-
-
-@pytest.fixture(scope="module")
-def stations(grid_path: Path) -> gpd.GeoDataFrame:
-    return stations_from_file(grid_path)
 
 
 @st.composite
@@ -58,20 +50,20 @@ def incident_tables(draw: st.DrawFn, bounds: tuple[float, float, float, float]) 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_every_row_is_accounted_for_and_the_loads_sum_exactly(
-    stations: gpd.GeoDataFrame, data: st.DataObject
+    grid_frame: gpd.GeoDataFrame, data: st.DataObject
 ) -> None:
-    rows = data.draw(incident_tables(tuple(stations.total_bounds)))
+    rows = data.draw(incident_tables(tuple(grid_frame.total_bounds)))
     weights = data.draw(category_weights())
     table = IncidentTable(frame=rows, ledger={"rows_read": len(rows), "source": "random.csv"})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # unknown categories, low attribution: warned, not wrong
         try:
-            result = loads_from_incidents(stations, table, weights=weights)
+            result = loads_from_incidents(grid_frame, table, weights=weights)
         except InputError:
             # refusing is allowed only when no row could be attributed (or all weigh 0)
             return
     ledger = result.ledger
-    assert set(result.load.index) == set(stations.index)
+    assert set(result.load.index) == set(grid_frame.index)
     assert result.load.sum() == ledger["weighted_total"]
     assert math_sum(result.load) == ledger["weighted_total"]
     assert ledger["assigned"] + ledger["unassigned"]["total"] == len(rows)

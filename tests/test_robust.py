@@ -44,7 +44,6 @@ from tests.conftest import (
 from zoning import _schema as S
 from zoning.errors import InfeasibleError, InputError
 from zoning.io.incidents import IncidentTable
-from zoning.io.stations import stations_from_file
 from zoning.load import LoadResult, loads_from_incidents
 from zoning.periods import UNKNOWN, check_robust, periods_from_load
 from zoning.solve import rules
@@ -240,11 +239,6 @@ def test_robust_refused_for_balance_objective_and_without_periods() -> None:
 # ---------------------------------------------------------------- the period split
 
 
-@pytest.fixture(scope="module")
-def stations(grid_path: Path) -> gpd.GeoDataFrame:
-    return stations_from_file(grid_path)
-
-
 @st.composite
 def timed_incidents(draw: st.DrawFn, bounds: tuple[float, float, float, float]) -> pd.DataFrame:
     west, south, east, north = bounds
@@ -271,14 +265,14 @@ def timed_incidents(draw: st.DrawFn, bounds: tuple[float, float, float, float]) 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_period_loads_sum_exactly_to_the_station_loads(
-    stations: gpd.GeoDataFrame, data: st.DataObject
+    grid_frame: gpd.GeoDataFrame, data: st.DataObject
 ) -> None:
-    rows = data.draw(timed_incidents(tuple(stations.total_bounds)))
+    rows = data.draw(timed_incidents(tuple(grid_frame.total_bounds)))
     weights = data.draw(category_weights())
     table = IncidentTable(frame=rows, ledger={"rows_read": len(rows), "source": "random.csv"})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = loads_from_incidents(stations, table, weights=weights, floor=None)
+        result = loads_from_incidents(grid_frame, table, weights=weights, floor=None)
     periods = periods_from_load(result)
     if rows[S.TIME].isna().all() or len(result.incidents) == 0:
         assert periods is None
