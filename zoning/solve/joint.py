@@ -38,6 +38,7 @@ from zoning.solve.joint_heuristic import Budget, solve_joint_heuristic
 from zoning.solve.joint_model import (
     JointProblem,
     best_centres,
+    problems,
     spread_of,
     travel_cost,
     within_band,
@@ -484,47 +485,25 @@ def _neighbour_plan(
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """The least-travel valid plan one station move away from ``zone`` and not excluded.
 
-    A move takes a station that is neither locked nor in a together group into a
-    neighbouring zone; its old zone must stay non-empty and connected, and the plan
-    must fit the band, have an eligible centre in every zone and at most one
-    must-centre per zone. ``None`` when no move qualifies.
+    A move takes a station into a neighbouring zone; the plan, with the cheapest
+    centre of each zone, must break no rule (:func:`zoning.solve.joint_model.problems`:
+    contiguity, locks, groups, centres, band). ``None`` when no move qualifies.
     """
-    p = jp.base
-    grouped = {v for g in p.groups for v in g}
     best: tuple[float, np.ndarray, np.ndarray] | None = None
     for v in range(jp.n):
-        if p.lock[v] >= 0 or v in grouped:
-            continue
         here = int(zone[v])
-        rest = [u for u in np.flatnonzero(zone == here).tolist() if u != v]
-        if not rest or not _connected(p.adj, set(rest)):
-            continue
-        for there in sorted({int(zone[w]) for w in p.adj[v].tolist()} - {here}):
+        for there in sorted({int(zone[w]) for w in jp.base.adj[v].tolist()} - {here}):
             moved = zone.copy()
             moved[v] = there
-            if not within_band(jp, moved) or _canonical(moved) in excluded:
-                continue
-            if np.bincount(moved[jp.must], minlength=jp.m).max(initial=0) > 1:
+            if _canonical(moved) in excluded:
                 continue
             heads = best_centres(jp, moved)
-            if (heads < 0).any():
+            if problems(jp, moved, heads):
                 continue
             cost = travel_cost(jp, moved, heads)
             if best is None or cost < best[0]:
                 best = (cost, moved, heads)
     return None if best is None else (best[1], best[2])
-
-
-def _connected(adj: Sequence[np.ndarray], members: set[int]) -> bool:
-    start = next(iter(members))
-    seen = {start}
-    stack = [start]
-    while stack:
-        for w in adj[stack.pop()].tolist():
-            if w in members and w not in seen:
-                seen.add(w)
-                stack.append(w)
-    return len(seen) == len(members)
 
 
 def _canonical(zone: np.ndarray) -> tuple[int, ...]:
