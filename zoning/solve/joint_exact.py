@@ -92,7 +92,6 @@ class _RowBand:
     li: np.ndarray
     margin: int
     lt: int
-    mean: float
     b_int: int
     lo_cap: int
     hi_cap: int
@@ -108,7 +107,6 @@ class _RowBand:
         else:
             li, margin = _int_loads(row)
         lt = int(li.sum())
-        mean = lt / m
         b_int = (
             lt if spread_only else max(0, int(np.floor(band * lt / m * (1 + BAND_EPS))) - margin)
         )
@@ -116,7 +114,7 @@ class _RowBand:
         # ceil of 13.000000000000002 once cut off the only plans at the band)
         hi_cap = min(lt, (lt + (m - 1) * b_int) // m)
         lo_cap = max(0, -(-(lt - (m - 1) * b_int) // m))
-        return cls(li, margin, lt, mean, b_int, lo_cap, hi_cap)
+        return cls(li, margin, lt, b_int, lo_cap, hi_cap)
 
 
 def _int_loads(load: np.ndarray) -> tuple[np.ndarray, int]:
