@@ -29,7 +29,7 @@ from tests.conftest import (
     voronoi_county,
 )
 from zoning.errors import InfeasibleError, InputError, NoPlanFoundError, ZoningWarning
-from zoning.solve import rules
+from zoning.solve import joint_exact, rules
 from zoning.solve.partition import Plan, partition
 
 EPS = 1e-9
@@ -182,6 +182,64 @@ def test_exact_joint_optimum_equals_brute_force(case: dict[str, Any]) -> None:
     assert plan.travel is not None
     assert plan.travel["objective"] == pytest.approx(expected, rel=1e-6, abs=1e-6)
     assert plan.solver["objective"] == pytest.approx(expected, rel=1e-6, abs=1e-6)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_maps())
+def test_the_cut_loop_strategy_reaches_the_brute_force_optimum_too(case: dict[str, Any]) -> None:
+    """From 31 stations the engine finishes with the cut loop; here it runs from the start.
+
+    The tree model gets no budget, so every plan and bound below comes from the cut
+    loop's separator cuts (every stray piece cut off from every centre outside it).
+    """
+    smallest, feasible = brute_force(case)
+    if smallest is None or best_within(feasible, case["band"]) == math.inf:
+        return  # the infeasible and raised-band paths are the tree model's (test above)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(joint_exact, "FULL_LP_FROM", 0)
+        mp.setattr(joint_exact, "FIRST_STRATEGY_SHARE", 0.0)
+        plan = run(case, solver="exact")
+    assert_every_rule(plan, case)
+    assert plan.solver["status"] == "optimal"
+    assert any("round" in str(p.get("phase")) for p in plan.solver["phases"])
+    expected = best_within(feasible, case["band"])
+    assert plan.travel is not None
+    assert plan.travel["objective"] == pytest.approx(expected, rel=1e-6, abs=1e-6)
+
+
+def test_the_cut_loop_cuts_a_stray_piece_off_and_still_reaches_the_optimum() -> None:
+    """Two rows of four (0 1 2 3 over 4 5 6 7); 3 and 7 are cheap from 0 only, 1 and 2
+    dear. Without contiguity 0 serves the far column {3, 7} (5.2 in all), so the cut
+    loop must separate that piece and reach the brute-force optimum in a later round."""
+    g = nx.grid_2d_graph(2, 4)
+    g = nx.relabel_nodes(g, {(r, c): str(4 * r + c) for r, c in g})
+    rc = [(i // 4, i % 4) for i in range(8)]
+    minutes = np.array([[abs(a[0] - b[0]) + abs(a[1] - b[1]) for b in rc] for a in rc], float)
+    minutes[0, [3, 7]] = 0.1
+    minutes[0, [1, 2]] = 10.0
+    case = {
+        "graph": g,
+        "loads": {str(i): 1.0 for i in range(8)},
+        "minutes": minutes,
+        "core": [],
+        "k": 2,
+        "locks": {},
+        "center_locks": [],
+        "eligible": None,
+        "band": 0.6,
+    }
+    _, feasible = brute_force(case)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(joint_exact, "FULL_LP_FROM", 0)
+        mp.setattr(joint_exact, "FIRST_STRATEGY_SHARE", 0.0)
+        plan = run(case, solver="exact")
+    rounds = [p["phase"] for p in plan.solver["phases"] if "round" in str(p.get("phase"))]
+    assert len(rounds) >= 2
+    assert_every_rule(plan, case)
+    assert plan.solver["status"] == "optimal"
+    assert plan.travel is not None
+    assert plan.travel["objective"] == pytest.approx(best_within(feasible, 0.6))
+    assert plan.travel["objective"] > 5.2 + 1e-6
 
 
 def test_a_band_whose_edge_is_a_float_rounding_away_is_still_reached() -> None:
