@@ -28,7 +28,7 @@ from zoning import settings
 from zoning._i18n import set_language
 from zoning.cli import cli
 from zoning.decision.farstations import far_stations
-from zoning.decision.tradeoff import status_text
+from zoning.decision.tradeoff import status_text, summary_lines
 from zoning.maps.style import esc
 
 HOSTILE = "<b>{{ 7*191 }}</b>&"
@@ -339,3 +339,34 @@ def test_stale_ladder_folders_lose_only_what_zoning_wrote(tmp_path: Path) -> Non
         "frontier/40/report.json",
         "frontier/40/map.html",
     }
+
+
+def _report_with(**solver: Any) -> dict[str, Any]:
+    return {"solver": solver, "objective": "travel", "travel_figures": {}}
+
+
+@pytest.mark.parametrize(
+    ("solver", "hint"),
+    [
+        ({"name": "cp-sat", "status": "feasible", "gap": 0.029, "time_limit": 2.0}, "10"),
+        ({"name": "cp-sat", "status": "feasible", "gap": 0.05, "time_limit": 10.0}, "50"),
+        ({"name": "cp-sat", "status": "feasible", "gap": 0.004, "time_limit": 2.0}, None),
+        ({"name": "cp-sat", "status": "optimal", "gap": 0.0, "time_limit": 2.0}, None),
+        ({"name": "heuristic", "status": "heuristic", "gap": 0.02, "time_limit": 20.0}, None),
+    ],
+)
+def test_an_unproven_exact_plan_suggests_a_longer_budget(
+    solver: dict[str, Any], hint: str | None
+) -> None:
+    """More than 1 % from the bound on the exact path: the summary says how to prove it."""
+    zh = [line for line in summary_lines(_report_with(**solver)) if "--time-limit" in line]
+    set_language("en")
+    en = [line for line in summary_lines(_report_with(**solver)) if "--time-limit" in line]
+    if hint is None:
+        assert zh == en == []
+        return
+    assert zh == [
+        f"  求解时限 {solver['time_limit']:g} 秒内未证明最优；可加大时限再试（如 "
+        f"--time-limit {hint}，或场景文件 time_limit），多数情况可证明最优或缩小差距"
+    ]
+    assert len(en) == 1 and f"--time-limit {hint}" in en[0] and "not proven" in en[0]
