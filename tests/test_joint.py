@@ -187,21 +187,22 @@ def test_exact_joint_optimum_equals_brute_force(case: dict[str, Any]) -> None:
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_maps())
 def test_the_cut_loop_strategy_reaches_the_brute_force_optimum_too(case: dict[str, Any]) -> None:
-    """From 31 stations the engine finishes with the cut loop; here it runs from the start.
+    """From 31 stations the engine runs the cut loop (centres first); here on every size.
 
-    The tree model gets no budget, so every plan and bound below comes from the cut
-    loop's separator cuts (every stray piece cut off from every centre outside it).
+    Every plan and bound below comes from the cut loop's separator cuts (every stray
+    piece cut off from every centre outside it) and its centre-first search.
     """
     smallest, feasible = brute_force(case)
     if smallest is None or best_within(feasible, case["band"]) == math.inf:
         return  # the infeasible and raised-band paths are the tree model's (test above)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(joint_exact, "FULL_LP_FROM", 0)
-        mp.setattr(joint_exact, "FIRST_STRATEGY_SHARE", 0.0)
         plan = run(case, solver="exact")
     assert_every_rule(plan, case)
     assert plan.solver["status"] == "optimal"
-    assert any("round" in str(p.get("phase")) for p in plan.solver["phases"])
+    travel = [p for p in plan.solver["phases"] if "round" in str(p.get("phase"))]
+    assert travel
+    assert {p["strategy"] for p in travel} == {joint_exact.LARGE_STRATEGY["label"]}
     expected = best_within(feasible, case["band"])
     assert plan.travel is not None
     assert plan.travel["objective"] == pytest.approx(expected, rel=1e-6, abs=1e-6)
@@ -231,7 +232,6 @@ def test_the_cut_loop_cuts_a_stray_piece_off_and_still_reaches_the_optimum() -> 
     _, feasible = brute_force(case)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(joint_exact, "FULL_LP_FROM", 0)
-        mp.setattr(joint_exact, "FIRST_STRATEGY_SHARE", 0.0)
         plan = run(case, solver="exact")
     rounds = [p["phase"] for p in plan.solver["phases"] if "round" in str(p.get("phase"))]
     assert len(rounds) >= 2
