@@ -40,7 +40,7 @@ default LP below :data:`FULL_LP_FROM` stations; from there on the cut loop with
 the full LP relaxation (``linearization_level`` 2) that branches on the centres
 first (``centres_first``: cheapest-looking centre first, opened before closed,
 then CP-SAT's own search), on the whole budget (``benchmarks/travel.py``,
-strategy table and the 31–40 unit sample).
+strategy table and the 31–50 unit sample).
 
 Determinism: one worker, the seed, and a deterministic-time budget
 (``max_deterministic_time``); the wall-clock limit is a safety cap whose firing
