@@ -366,7 +366,8 @@ def test_an_unproven_exact_plan_suggests_a_longer_budget(
         assert zh == en == []
         return
     assert zh == [
-        f"  求解时限 {solver['time_limit']:g} 秒内未证明最优；可加大时限再试（如 "
-        f"--time-limit {hint}，或场景文件 time_limit），多数情况可证明最优或缩小差距"
+        f"  求解时限 {solver['time_limit']:g} 秒内未证明最优；可加大时限再试（如 {hint} 秒："
+        f"命令行 --time-limit {hint}、场景文件 time_limit 或界面的“求解时限”），"
+        "多数情况可证明最优或缩小差距"
     ]
     assert len(en) == 1 and f"--time-limit {hint}" in en[0] and "not proven" in en[0]

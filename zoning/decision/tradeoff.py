@@ -245,11 +245,12 @@ def _longer_budget_hint(solver: Mapping[str, Any]) -> list[str]:
     longer = max(10.0, 5 * limit)
     return [
         tr(
-            f"  求解时限 {limit:g} 秒内未证明最优；可加大时限再试（如 --time-limit {longer:g}，"
-            "或场景文件 time_limit），多数情况可证明最优或缩小差距",
-            f"  not proven within the {limit:g} s budget; a longer one (e.g. --time-limit "
-            f"{longer:g}, or time_limit in the scenario file) usually proves the plan or "
-            "narrows the gap",
+            f"  求解时限 {limit:g} 秒内未证明最优；可加大时限再试（如 {longer:g} 秒：命令行 "
+            f"--time-limit {longer:g}、场景文件 time_limit 或界面的“求解时限”），"
+            "多数情况可证明最优或缩小差距",
+            f"  not proven within the {limit:g} s budget; a longer one (e.g. {longer:g} s: "
+            f"--time-limit {longer:g}, time_limit in the scenario file or the app's "
+            "solver time limit) usually proves the plan or narrows the gap",
         )
     ]
 
