@@ -202,7 +202,7 @@ def test_the_cut_loop_strategy_reaches_the_brute_force_optimum_too(case: dict[st
     assert plan.solver["status"] == "optimal"
     travel = [p for p in plan.solver["phases"] if "round" in str(p.get("phase"))]
     assert travel
-    assert {p["strategy"] for p in travel} == {joint_exact.LARGE_STRATEGY["label"]}
+    assert {p["strategy"] for p in travel} == {joint_exact.LARGE_STRATEGY_LABEL}
     expected = best_within(feasible, case["band"])
     assert plan.travel is not None
     assert plan.travel["objective"] == pytest.approx(expected, rel=1e-6, abs=1e-6)

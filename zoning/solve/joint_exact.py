@@ -523,13 +523,14 @@ def solve_joint_exact(
 
 #: From this many stations the full-LP cut loop, centres first, replaces the tree model.
 FULL_LP_FROM = 31
-#: The strategy from :data:`FULL_LP_FROM` stations on.
+#: The strategy from :data:`FULL_LP_FROM` stations on (options of :func:`solve_joint_exact`).
 LARGE_STRATEGY: dict[str, Any] = {
     "formulation": "cutloop",
     "params": {"linearization_level": 2},
     "centres_first": True,
-    "label": "cut loop, full LP, centres first",
 }
+#: How the phases of :data:`LARGE_STRATEGY` are labelled in the solver report.
+LARGE_STRATEGY_LABEL = "cut loop, full LP, centres first"
 
 
 def solve_joint_travel(
@@ -557,34 +558,21 @@ def solve_joint_travel(
     stations the tree model has the whole budget, from there on
     :data:`LARGE_STRATEGY`. Parameters as :func:`solve_joint_exact`.
     """
-    if jp.n < FULL_LP_FROM:
-        return solve_joint_exact(
-            jp,
-            seed=seed,
-            work=work,
-            wall_cap=wall_cap,
-            hint=hint,
-            mix_distance=mix_distance,
-            lower_bound=lower_bound,
-            progress=progress,
-            exclude=exclude,
-        )
+    large = jp.n >= FULL_LP_FROM
     result = solve_joint_exact(
         jp,
         seed=seed,
         work=work,
         wall_cap=wall_cap,
         hint=hint,
-        formulation=LARGE_STRATEGY["formulation"],
         mix_distance=mix_distance,
         lower_bound=lower_bound,
         progress=progress,
-        params=LARGE_STRATEGY["params"],
         exclude=exclude,
-        centres_first=LARGE_STRATEGY["centres_first"],
+        **(LARGE_STRATEGY if large else {}),
     )
-    for phase in result.phases:
-        phase["strategy"] = LARGE_STRATEGY["label"]
+    for phase in result.phases if large else []:
+        phase["strategy"] = LARGE_STRATEGY_LABEL
     return result
 
 
