@@ -251,22 +251,13 @@ def solve_joint(
             | ({"stopped_by_wall_clock": True} if heur.stopped_by_wall_clock else {})
         )
         hint = (heur.zone, heur.centre)
-    else:  # a fitting start whose zones all hold an eligible centre, if any
-        for start in fitting:
-            heads = best_centres(jp, start)
-            if (heads >= 0).all():
-                hint = (start, heads)
-                break
+    else:
+        hint = _fitting_start(jp, fitting)
     excluded = {_canonical(z) for z in exclude}
     if hint is not None and excluded and _canonical(hint[0]) in excluded:
         # an excluded plan: start CP-SAT from the best plan one station away instead
         # (from scratch it may find nothing within the budget on 30+ stations)
-        hint = _neighbour_plan(jp, hint[0], excluded)
-        for start in fitting if hint is None else []:
-            heads = best_centres(jp, start)
-            if _canonical(start) not in excluded and (heads >= 0).all():
-                hint = (start, heads)
-                break
+        hint = _neighbour_plan(jp, hint[0], excluded) or _fitting_start(jp, fitting, excluded)
     if hint is None and not (use_exact and balance_exact.available()):
         return None
     value: float | None = travel_cost(jp, *hint) if hint is not None else None
@@ -478,6 +469,19 @@ def _robust_starts(
             break
         aim = max(jp.band, ROBUST_AIM * smallest)
     return out
+
+
+def _fitting_start(
+    jp: JointProblem, fitting: list[np.ndarray], excluded: set[tuple[int, ...]] | None = None
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The first fitting start, not excluded, whose zones all hold an eligible centre."""
+    for start in fitting:
+        if excluded and _canonical(start) in excluded:
+            continue
+        heads = best_centres(jp, start)
+        if (heads >= 0).all():
+            return start, heads
+    return None
 
 
 def _neighbour_plan(
