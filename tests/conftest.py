@@ -12,6 +12,7 @@ import math
 import os
 import re
 from collections.abc import Hashable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -554,3 +555,23 @@ def category_weights() -> Any:
         st.floats(min_value=0, max_value=50, allow_nan=False),
         max_size=len(S.CATEGORIES),
     )
+
+
+@contextmanager
+def calls_of(owner: Any, name: str) -> Iterator[list[tuple[Any, ...]]]:
+    """Record the positional arguments (``self`` first) of every call of ``owner.name``.
+
+    The method still runs; the original is put back on leaving the block.
+    """
+    calls: list[tuple[Any, ...]] = []
+    original = getattr(owner, name)
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    setattr(owner, name, spy)
+    try:
+        yield calls
+    finally:
+        setattr(owner, name, original)

@@ -13,7 +13,7 @@ import shapely
 from click.testing import CliRunner, Result
 from shapely.geometry import box
 
-from tests.conftest import LAT0, LON0, STEP
+from tests.conftest import LAT0, LON0, STEP, calls_of
 from zoning import _schema as S
 from zoning.cli import cli
 from zoning.errors import InputError, ZoningWarning
@@ -483,21 +483,11 @@ def test_a_plan_on_estimated_jurisdictions_says_so_on_every_map(tmp_path: Path) 
     from zoning.outputs import printmap
 
     zones = gpd.read_file(out / "zones.geojson")
-    texts: list[str] = []
-    original = printmap.Figure.text
-
-    def spy(self, x, y, s, *args, **kwargs):
-        texts.append(str(s))
-        return original(self, x, y, s, *args, **kwargs)
-
-    printmap.Figure.text = spy  # type: ignore[method-assign]
-    try:
+    with calls_of(printmap.Figure, "text") as calls:
         printmap.plan_to_print(
             plan, zones, title="t", path_png=tmp_path / "m.png", path_pdf=tmp_path / "m.pdf"
         )
-    finally:
-        printmap.Figure.text = original  # type: ignore[method-assign]
-    assert any("辖区为估算" in t for t in texts)
+    assert any("辖区为估算" in str(args[3]) for args in calls)  # (figure, x, y, text)
     html = dual_map(plan, zones, plan, zones, titles=("A", "B")).get_root().render()
     assert html.count("辖区为估算") >= 2
 

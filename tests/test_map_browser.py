@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -310,3 +311,61 @@ def test_template_text_is_shown_literally_in_chromium(
         assert any(name in p or flat in p for p in shown["popups"]), name
     for zone in zone_names:
         assert zone in shown["legend"] and zone in shown["labels"]
+
+
+#: ``[hidden station names, clashes]`` of the names shown: name/name and name/star or badge.
+_LAYOUT_STATE = """(() => {
+    const root = document.querySelector('.leaflet-container');
+    const hit = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1
+        && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+    const spans = [...root.querySelectorAll('.zoning-label > span')];
+    const shown = spans.filter((s) => getComputedStyle(s).visibility !== 'hidden');
+    const marks = [...root.querySelectorAll('.zoning-star svg, .zoning-base .zb')]
+        .map((m) => m.getBoundingClientRect());
+    const boxes = shown.map((s) => s.getBoundingClientRect());
+    const out = [];
+    for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++)
+            if (hit(boxes[i], boxes[j]))
+                out.push(shown[i].textContent + ' / ' + shown[j].textContent);
+        for (const m of marks) if (hit(boxes[i], m)) out.push(shown[i].textContent + ' / mark');
+    }
+    return [spans.length - shown.length, out];
+})()"""
+
+
+def test_names_are_laid_out_again_at_every_zoom(
+    browser: Browser, plan_zones, tmp_path: Path
+) -> None:
+    """Zoomed out, station names that find no clear place are hidden (zone and 中心所
+    names move instead); zoomed back in, they all show again. Never two names on
+    top of each other, never a name on a star or badge."""
+    plan, zones = plan_zones
+    html = save_map(map_from_plan(plan, zones, title="测试县"), tmp_path / "zoom.html")
+    page = browser.open(html, settle=0)
+    page.wait_for(_DRAWN)
+    zoom = page.evaluate(f"{_MAP_JS}.getZoom()")
+
+    def laid_out(z: float) -> list[Any]:
+        page.wait_for(
+            f"document.querySelector('.leaflet-container').dataset.zoningLaidOut === '{z}'"
+        )
+        return page.evaluate(_LAYOUT_STATE)
+
+    hidden, clashes = laid_out(zoom)
+    assert (hidden, clashes) == (0, [])
+
+    def zoom_to(z: float) -> float:  # at once, no animation (``reset``)
+        return page.evaluate(
+            f"(m => m.setView(m.getCenter(), {z}, {{reset: true}}).getZoom())({_MAP_JS})"
+        )
+
+    out = zoom_to(zoom - 3)
+    assert out < zoom
+    hidden_out, clashes = laid_out(out)
+    assert clashes == []
+    assert 0 < hidden_out < len(plan)  # some station names wait for a closer zoom
+    _shot(page, tmp_path, "map_zoomed_out.png")
+    assert zoom_to(zoom) == zoom
+    assert laid_out(zoom) == [0, []]
+    assert page.errors == []

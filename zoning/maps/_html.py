@@ -81,6 +81,83 @@ STAR_SVG = (
     '<path d="M12 1.6l3.1 6.6 7.2.9-5.3 5 1.4 7.1L12 17.7l-6.4 3.5 1.4-7.1-5.3-5 7.2-.9z" '
     f'fill="{K.STAR_FILL}" stroke="#1a1a1a" stroke-width="1.4" stroke-linejoin="round"/></svg>'
 )
+#: Page script: lay the names out again at every zoom (mirrors
+#: :func:`zoning.maps.declutter.place_labels`). Zone names first, then 中心所
+#: names, then the other stations; each takes its own place or the first of
+#: rings of eight places around its point that covers no name placed before it,
+#: no star or badge. Zone and 中心所 names always show (the
+#: least-covered place when none is clear); another station's name that finds
+#: no clear place in the first ring is hidden at this zoom (its tooltip still
+#: names it). ``container.dataset.zoningLaidOut`` holds the zoom last laid out
+#: once the page's fonts have loaded (names measured in a fallback font may differ).
+DECLUTTER_JS = """
+function zoningDeclutter(map) {
+    // boxes in the map container's pixels, from the markers' positions and the
+    // names' own sizes and CSS offsets (not from the screen, which lags during a zoom)
+    var gap = 2, names = [], placed = [];
+    (window.zoningMarkers || []).forEach(function (mk, i) {
+        var el = mk.getElement();
+        if (!el || !map.hasLayer(mk)) { return; }
+        var p = map.latLngToContainerPoint(mk.getLatLng());
+        var span = el.firstElementChild;
+        if (el.classList.contains("zoning-label") && span) {
+            span.style.translate = "";
+            span.style.visibility = "";
+            var c = el.classList;
+            var rank = c.contains("zl-zone") ? 0 : (c.contains("zl-star") ? 1 : 2);
+            var t = new DOMMatrixReadOnly(getComputedStyle(span).transform);
+            var w = span.offsetWidth, h = span.offsetHeight;
+            names.push({rank: rank, i: i, span: span, x: p.x, y: p.y, w: w, h: h,
+                        cx: t.m41 + w / 2, cy: t.m42 + h / 2});
+        } else {
+            var left = p.x + (parseFloat(el.style.marginLeft) || 0);
+            var top = p.y + (parseFloat(el.style.marginTop) || 0);
+            placed.push({left: left, top: top, right: left + el.offsetWidth,
+                         bottom: top + el.offsetHeight});
+        }
+    });
+    names.sort(function (a, b) { return a.rank - b.rank || a.i - b.i; });
+    var hit = function (a, b) {
+        var w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+        var h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        return w > 1 && h > 1 ? w * h : 0;  // touching by a pixel's rounding is not a clash
+    };
+    names.forEach(function (n) {
+        if (!n.w) { return; }
+        var cands = [[n.cx, n.cy]];
+        var rings = n.rank === 2 ? 1 : 3;
+        for (var k = 0; k < rings; k++) {
+            var d = gap + k * (n.h + gap), ax = n.w / 2 + d, ay = n.h / 2 + d;
+            cands.push([0, -ay], [0, ay], [ax, 0], [-ax, 0],
+                       [ax, -ay], [-ax, -ay], [ax, ay], [-ax, ay]);
+        }
+        var best = null;
+        for (var c = 0; c < cands.length; c++) {
+            var x = n.x + cands[c][0], y = n.y + cands[c][1];
+            var box = {left: x - n.w / 2 - gap / 2, right: x + n.w / 2 + gap / 2,
+                       top: y - n.h / 2 - gap / 2, bottom: y + n.h / 2 + gap / 2};
+            var cost = 0;
+            placed.forEach(function (q) { cost += hit(box, q); });
+            if (best === null || cost < best[0] - 1e-6) { best = [cost, c, box]; }
+            if (cost <= 1e-6) { break; }
+        }
+        if (best[0] > 1e-6 && n.rank === 2) {
+            n.span.style.visibility = "hidden";
+            return;
+        }
+        if (best[1] > 0) {
+            var move = cands[best[1]];
+            n.span.style.translate = (move[0] - n.cx) + "px " + (move[1] - n.cy) + "px";
+        }
+        placed.push(best[2]);
+    });
+    if (!document.fonts || document.fonts.status === "loaded") {
+        // names measured in the page's own fonts
+        map.getContainer().dataset.zoningLaidOut = String(map.getZoom());
+    }
+}
+"""
+
 CASE_BADGE = '<span class="zb zb-case">案</span>'
 COMM_BADGE = '<span class="zb zb-comm">社</span>'
 #: Team-base badge size (px) and offsets from the station seat, right of the 中心所 star.

@@ -78,8 +78,10 @@ class _Labels(VerbatimMacro):
                 opts.iconSize = [d[4], d[4]];
                 opts.iconAnchor = [d[4] / 2 - (d[5] || 0), d[4] / 2 - (d[6] || 0)];
             }
-            L.marker([d[0], d[1]], {icon: L.divIcon(opts), interactive: false, keyboard: false})
-                .addTo({{ this._parent.get_name() }});
+            var mk = L.marker([d[0], d[1]], {
+                icon: L.divIcon(opts), interactive: false, keyboard: false
+            }).addTo({{ this._parent.get_name() }});
+            (window.zoningMarkers = window.zoningMarkers || []).push(mk);  // for the layout
         });
         {% endmacro %}
         """
@@ -120,6 +122,11 @@ class _Overlays(VerbatimMacro):
             new Legend({position: "bottomright"}).addTo(map);
             L.DomEvent.disableClickPropagation(legend);
             L.DomEvent.disableScrollPropagation(legend);
+            {{ this.declutter }}
+            var layout = function () { zoningDeclutter(map); };
+            map.on("zoomend overlayadd overlayremove resize", layout);
+            if (document.fonts && document.fonts.ready) { document.fonts.ready.then(layout); }
+            layout();
         })();
         {% endmacro %}
         """
@@ -131,6 +138,7 @@ class _Overlays(VerbatimMacro):
         self.title_id = f"{self.get_name()}-title"
         self.legend_id = f"{self.get_name()}-legend"
         self.css = css
+        self.declutter = H.DECLUTTER_JS
         self.data = data
         data.title, data.legend = title_html, legend_html
 

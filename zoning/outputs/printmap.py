@@ -44,9 +44,10 @@ import pandas as pd
 from matplotlib import font_manager, patheffects
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
-from matplotlib.text import Text
+from matplotlib.text import Annotation, Text
 
 from zoning._i18n import tr
 from zoning._schema import IS_CENTER, IS_URBAN_CORE, LOAD, OFFICERS, SHARE, STATION_NAME, ZONE
@@ -55,6 +56,7 @@ from zoning.decision.tradeoff import Ladder, ladder_from_report, status_text
 from zoning.errors import InputError, ZoningWarning
 from zoning.io.jurisdictions import estimate_note
 from zoning.maps import style as K
+from zoning.maps.declutter import LabelBox, place_labels
 
 __all__ = ["A4_LANDSCAPE_IN", "cjk_font", "font_families", "plan_to_print"]
 
@@ -359,8 +361,12 @@ def _prepare(
 
 def _draw_map(
     ax: Axes, plan: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, river: gpd.GeoDataFrame | None
-) -> set[str]:
-    """Zones, stations, river, names, stars and team badges; returns the badges used."""
+) -> tuple[set[str], list[tuple[Annotation, int]]]:
+    """Zones, stations, river, names, stars and team badges.
+
+    Returns the badges used and the names with their placing rank (zone names
+    0, 中心所 names 1, other stations 2) for :func:`_declutter`.
+    """
     colours = K.zone_colours(zones)
     zone_geoms = K.light_geoms(zones.geometry.values, tolerance=15.0, decimals=1)
     station_geoms = K.light_geoms(plan.geometry.values, tolerance=15.0, decimals=1)
@@ -383,11 +389,12 @@ def _draw_map(
     zone_ids = zones[ZONE].astype(int).tolist()
     layout = K.label_layout(plan.index, plan_zone, station_geoms, zone_ids, zone_geoms, stars)
     size = 7.5 if len(plan) <= 40 else 6.0
+    names: list[tuple[Annotation, int]] = []
     for i in plan.index:
         y, x = layout.station[i]
         star = i in centres and int(plan_zone[i]) in layout.at_star
         dy = -8.5 if star else (-1.5 if i in layout.below else 0)
-        ax.annotate(
+        ann = ax.annotate(
             str(plan.at[i, STATION_NAME]),
             (x, y),
             xytext=(0, dy),
@@ -399,10 +406,11 @@ def _draw_map(
             path_effects=_HALO,
             zorder=8,
         )
+        names.append((ann, 1 if i in centres else 2))
     for z, name in zip(zone_ids, zones["_name"], strict=True):
         y, x = layout.zone[z]
         dy = 8.5 if z in layout.at_star else (1.5 if z in layout.zone_above else 0)
-        ax.annotate(
+        ann = ax.annotate(
             str(name),
             (x, y),
             xytext=(0, dy),
@@ -421,6 +429,7 @@ def _draw_map(
             },
             zorder=10,
         )
+        names.append((ann, 0))
     if len(centres):
         xy = np.array([seat[i][::-1] for i in centres])
         ax.scatter(
@@ -454,7 +463,83 @@ def _draw_map(
                 zorder=9,
             )
             badges.add(flag)
-    return badges
+    return badges, names
+
+
+def _star_boxes(ax: Axes, to_pt: float) -> list[tuple[float, float, float, float]]:
+    """Boxes (points) of the 中心所 stars (the scatter at zorder 9)."""
+    out = []
+    for c in ax.collections:
+        if c.get_zorder() != 9:
+            continue
+        sizes = c.get_sizes() if isinstance(c, PathCollection) else np.array([0.0])
+        half = 0.5 * math.sqrt(float(np.max(sizes)))  # marker size: points²
+        for px, py in ax.transData.transform(c.get_offsets()) * to_pt:
+            out.append((px - half, py - half, px + half, py + half))
+    return out
+
+
+def _declutter(ax: Axes, names: list[tuple[Annotation, int]], insets: list[Axes]) -> None:
+    """Move names that would hide one another (:mod:`zoning.maps.declutter`).
+
+    Measured on the page in points (the same at any resolution): every other
+    text of the map (badges, the north arrow, the scale bar), the stars and the
+    inset charts are fixed marks. A name moved off its point gets a thin
+    leader line to it.
+    """
+    fig = ax.get_figure()
+    assert fig is not None
+    for text in ax.texts:
+        text.set_parse_math(False)  # measured before the page's own pass: "$" is plain text
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    to_pt = 72.0 / fig.dpi
+    ours = {id(a) for a, _ in names}
+
+    def box(bb: Any) -> tuple[float, float, float, float]:
+        return (bb.x0 * to_pt, bb.y0 * to_pt, bb.x1 * to_pt, bb.y1 * to_pt)
+
+    marks = [box(t.get_tightbbox(renderer)) for t in ax.texts if id(t) not in ours]
+    marks += [box(a.get_window_extent(renderer)) for a in insets]
+    marks += [box(p.get_window_extent(renderer)) for p in ax.patches if p.get_zorder() >= 20]
+    marks += _star_boxes(ax, to_pt)
+    labels = []
+    for ann, rank in names:
+        bb = box(ann.get_tightbbox(renderer))
+        px, py = ax.transData.transform(ann.xy) * to_pt
+        labels.append(
+            LabelBox(
+                px,
+                py,
+                bb[2] - bb[0],
+                bb[3] - bb[1],
+                (bb[0] + bb[2]) / 2 - px,
+                (bb[1] + bb[3]) / 2 - py,
+                rank,
+            )
+        )
+    frame = box(ax.get_window_extent(renderer))
+    for (ann, _), label, put in zip(
+        names, labels, place_labels(labels, marks=marks, frame=frame, gap=1.5), strict=True
+    ):
+        if not put.displaced:
+            continue
+        ox, oy = ann.xyann
+        ann.xyann = (ox + put.dx - label.dx, oy + put.dy - label.dy)
+        # a leader line from the point to the nearest edge of the moved name
+        w2, h2 = label.width / 2, label.height / 2
+        ex = min(max(0.0, put.dx - w2), put.dx + w2)
+        ey = min(max(0.0, put.dy - h2), put.dy + h2)
+        if math.hypot(ex, ey) > 0.6 * label.height:
+            end = ax.transData.inverted().transform(
+                ((label.x + ex) / to_pt, (label.y + ey) / to_pt)
+            )
+            ax.plot(
+                [ann.xy[0], end[0]],
+                [ann.xy[1], end[1]],
+                color=_GREY,
+                linewidth=0.5,
+                zorder=7,
+            )
 
 
 def _legend(
@@ -624,12 +709,23 @@ def _frontier_inset(ax: Axes, zones: gpd.GeoDataFrame, ladder: Ladder) -> Axes:
         **_bold(_INK),
     )
     missing = [r for r in ladder.rows if r.get("status") != "solved"]
-    chart = frame.inset_axes((0.13, 0.22 if missing else 0.15, 0.83, 0.5 if missing else 0.56))
-    if missing:
-        note = tr("；", "; ").join(
-            f"{round(float(r['band']) * 100, 1):g}% " + status_text(r) for r in missing
+    # rungs with the same reason share a line ("2%, 5%, 10%: below the smallest spread")
+    reasons: dict[str, list[str]] = {}
+    for r in missing:
+        reasons.setdefault(status_text(r), []).append(f"{round(float(r['band']) * 100, 1):g}%")
+    lines = [tr("、", ", ").join(bands) + tr("：", ": ") + why for why, bands in reasons.items()]
+    bottom = 0.15 + 0.065 * len(lines)
+    chart = frame.inset_axes((0.13, bottom, 0.83, 0.71 - bottom))
+    if lines:
+        frame.text(
+            0.03,
+            0.03,
+            "\n".join("× " + line for line in lines),
+            transform=frame.transAxes,
+            size=6.5,
+            color=_GREY,
+            linespacing=1.25,
         )
-        frame.text(0.03, 0.03, "× " + note, transform=frame.transAxes, size=6.5, color=_GREY)
     chart.set_facecolor("none")
     bands = ladder.bands
     pos = {round(b, 9): i for i, b in enumerate(bands)}
@@ -787,7 +883,7 @@ def plan_to_print(
         fig.text(0.5, 0.952, title, ha="center", va="center", size=19, color=_INK, **_bold(_INK))
         fig.text(0.5, 0.912, " · ".join(parts), ha="center", va="center", size=10.5, color=_GREY)
         ax = fig.add_axes((0.025, 0.06, 0.66, 0.815))
-        badges = _draw_map(ax, plan, zones, river)
+        badges, names = _draw_map(ax, plan, zones, river)
         _fit(ax, zones.total_bounds, A4_LANDSCAPE_IN)
         for spine in ax.spines.values():
             spine.set_edgecolor("#999999")
@@ -796,8 +892,8 @@ def plan_to_print(
         _north_arrow(ax)
         _scale_bar(ax)
         ladder = ladder_from_report(report or {})
-        if ladder is not None:
-            _frontier_inset(ax, zones, ladder)
+        insets = [] if ladder is None else [_frontier_inset(ax, zones, ladder)]
+        _declutter(ax, names, insets)
         has_river = river is not None and not river.empty
         reserve = 0.27 if before_after else 0.0
         legend_ax, bottom = _legend(fig, zones, plan, badges, has_river, reserve=reserve)
