@@ -315,7 +315,12 @@ def label_layout(
     zone_geoms: Sequence[Any] | np.ndarray,
     stars: Mapping[int, tuple[Any, tuple[float, float]]] | None = None,
 ) -> LabelLayout:
-    """Lay out station and zone names so that they never collide with each other.
+    """Preferred places of station and zone names, before any collision is resolved.
+
+    A zone's name goes above its 中心所 star, that station's name below it, other
+    names at their label points. Names that would still cover one another (small
+    units, nearby stars) are moved or, on the web map, hidden by
+    :mod:`zoning.maps.declutter` and its page script.
 
     Parameters
     ----------

@@ -361,11 +361,12 @@ def _prepare(
 
 def _draw_map(
     ax: Axes, plan: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, river: gpd.GeoDataFrame | None
-) -> tuple[set[str], list[tuple[Annotation, int]]]:
+) -> tuple[set[str], list[tuple[Annotation, int]], PathCollection | None]:
     """Zones, stations, river, names, stars and team badges.
 
-    Returns the badges used and the names with their placing rank (zone names
-    0, 中心所 names 1, other stations 2) for :func:`_declutter`.
+    Returns the badges used, the names with their placing rank (zone names 0,
+    中心所 names 1, other stations 2) and the stars (``None`` without a 中心所),
+    for :func:`_declutter`.
     """
     colours = K.zone_colours(zones)
     zone_geoms = K.light_geoms(zones.geometry.values, tolerance=15.0, decimals=1)
@@ -430,9 +431,10 @@ def _draw_map(
             zorder=10,
         )
         names.append((ann, 0))
+    stars_drawn = None
     if len(centres):
         xy = np.array([seat[i][::-1] for i in centres])
-        ax.scatter(
+        stars_drawn = ax.scatter(
             xy[:, 0],
             xy[:, 1],
             marker="*",
@@ -463,23 +465,28 @@ def _draw_map(
                 zorder=9,
             )
             badges.add(flag)
-    return badges, names
+    return badges, names, stars_drawn
 
 
-def _star_boxes(ax: Axes, to_pt: float) -> list[tuple[float, float, float, float]]:
-    """Boxes (points) of the 中心所 stars (the scatter at zorder 9)."""
-    out = []
-    for c in ax.collections:
-        if c.get_zorder() != 9:
-            continue
-        sizes = c.get_sizes() if isinstance(c, PathCollection) else np.array([0.0])
-        half = 0.5 * math.sqrt(float(np.max(sizes)))  # marker size: points²
-        for px, py in ax.transData.transform(c.get_offsets()) * to_pt:
-            out.append((px - half, py - half, px + half, py + half))
-    return out
+def _star_boxes(
+    ax: Axes, stars: PathCollection | None, to_pt: float
+) -> list[tuple[float, float, float, float]]:
+    """Boxes (points) of the 中心所 stars."""
+    if stars is None:
+        return []
+    half = 0.5 * math.sqrt(float(np.max(stars.get_sizes())))  # marker size: points²
+    return [
+        (px - half, py - half, px + half, py + half)
+        for px, py in ax.transData.transform(stars.get_offsets()) * to_pt
+    ]
 
 
-def _declutter(ax: Axes, names: list[tuple[Annotation, int]], insets: list[Axes]) -> None:
+def _declutter(
+    ax: Axes,
+    names: list[tuple[Annotation, int]],
+    stars: PathCollection | None,
+    insets: list[Axes],
+) -> None:
     """Move names that would hide one another (:mod:`zoning.maps.declutter`).
 
     Measured on the page in points (the same at any resolution): every other
@@ -501,7 +508,7 @@ def _declutter(ax: Axes, names: list[tuple[Annotation, int]], insets: list[Axes]
     marks = [box(t.get_tightbbox(renderer)) for t in ax.texts if id(t) not in ours]
     marks += [box(a.get_window_extent(renderer)) for a in insets]
     marks += [box(p.get_window_extent(renderer)) for p in ax.patches if p.get_zorder() >= 20]
-    marks += _star_boxes(ax, to_pt)
+    marks += _star_boxes(ax, stars, to_pt)
     labels = []
     for ann, rank in names:
         bb = box(ann.get_tightbbox(renderer))
@@ -883,7 +890,7 @@ def plan_to_print(
         fig.text(0.5, 0.952, title, ha="center", va="center", size=19, color=_INK, **_bold(_INK))
         fig.text(0.5, 0.912, " · ".join(parts), ha="center", va="center", size=10.5, color=_GREY)
         ax = fig.add_axes((0.025, 0.06, 0.66, 0.815))
-        badges, names = _draw_map(ax, plan, zones, river)
+        badges, names, stars = _draw_map(ax, plan, zones, river)
         _fit(ax, zones.total_bounds, A4_LANDSCAPE_IN)
         for spine in ax.spines.values():
             spine.set_edgecolor("#999999")
@@ -893,7 +900,7 @@ def plan_to_print(
         _scale_bar(ax)
         ladder = ladder_from_report(report or {})
         insets = [] if ladder is None else [_frontier_inset(ax, zones, ladder)]
-        _declutter(ax, names, insets)
+        _declutter(ax, names, stars, insets)
         has_river = river is not None and not river.empty
         reserve = 0.27 if before_after else 0.0
         legend_ax, bottom = _legend(fig, zones, plan, badges, has_river, reserve=reserve)
