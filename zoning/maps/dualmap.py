@@ -27,7 +27,7 @@ from zoning.maps import basemaps as _basemaps
 from zoning.maps import offline as _offline
 from zoning.maps import style as K
 from zoning.maps._page import Verbatim
-from zoning.maps.webmap import draw_plan, prepare_plan
+from zoning.maps.webmap import draw_plan, fit_view, prepare_plan
 
 __all__ = ["dual_map"]
 
@@ -105,5 +105,6 @@ def dual_map(
         folium.LayerControl(collapsed=True).add_to(m)
     divider = f"<style>#{view.m2.get_name()} {{ border-left: 2px solid #666; }}</style>"
     view.get_root().header.add_child(Verbatim(divider), name="zoning_divider")  # type: ignore[attr-defined]
-    view.fit_bounds(bounds, padding_top_left=(10, 70), padding_bottom_right=(10, 10))
+    for m in (view.m1, view.m2):
+        fit_view(m, bounds, top_left=(10, 70), bottom_right=(10, 10))
     return view

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from branca.element import Element
+from folium.map import FitBounds
 from folium.plugins import Fullscreen, HeatMap
 from folium.template import Template
 
@@ -125,6 +126,9 @@ class _Overlays(VerbatimMacro):
             {{ this.declutter }}
             var layout = function () { zoningDeclutter(map); };
             map.on("zoomend overlayadd overlayremove resize", layout);
+            map.on("zoomstart", function () {  // names are laid out again at zoomend
+                delete map.getContainer().dataset.zoningLaidOut;
+            });
             if (document.fonts && document.fonts.ready) { document.fonts.ready.then(layout); }
             layout();
         })();
@@ -369,10 +373,26 @@ def map_from_plan(
     ).add_to(m)
     add_frontier_panel(m, data, report)  # the trade-off chart (top left), given a ladder
     folium.LayerControl(collapsed=False).add_to(m)
-    m.fit_bounds(  # room for the title (top) and the legend (right)
-        prep.bounds, padding_top_left=(20, 70), padding_bottom_right=(200, 20)
-    )
+    # room for the title (top) and the legend (right)
+    fit_view(m, prep.bounds, top_left=(20, 70), bottom_right=(200, 20))
     return m
+
+
+def fit_view(
+    m: folium.Map,
+    bounds: list[list[float]],
+    *,
+    top_left: tuple[int, int],
+    bottom_right: tuple[int, int],
+) -> None:
+    """Open the map on ``bounds`` at once, without Leaflet's zoom animation.
+
+    An animated first zoom moves the markers a quarter second after the page
+    has drawn them, so the name layout would first run for the wrong view.
+    """
+    fit = FitBounds(bounds, padding_top_left=top_left, padding_bottom_right=bottom_right)
+    fit.options["animate"] = False
+    m.add_child(fit)
 
 
 def draw_plan(
