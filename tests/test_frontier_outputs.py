@@ -112,6 +112,8 @@ def test_each_solved_band_is_written_like_an_alternative_and_compares(
     )
     assert result.exit_code == 0, result.output
     assert "调整的派出所" not in result.output
+    # a rung is named by its plan and band, not by its folder's bare number
+    assert f"B：{out.name} · 负荷带宽 20%" in result.output
 
 
 def test_a_band_below_the_smallest_spread_says_so(planned: dict[str, Any]) -> None:

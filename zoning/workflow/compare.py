@@ -52,7 +52,8 @@ class PlanOutput:
     path
         The folder (or file) it was read from.
     label
-        A short name for tables and map titles (the folder name).
+        A short name for tables and map titles: the folder name, or for a
+        trade-off rung the plan's folder and the band (``县 · 负荷带宽 20%``).
     plan, zones
         plan.geojson and zones.geojson (zones dissolved from the plan if absent).
     report
@@ -212,10 +213,21 @@ def read_plan_output(path: str | Path) -> PlanOutput:
     else:
         zones = plan.dissolve(by=S.ZONE, as_index=False)[[S.ZONE, "geometry"]]
     assignment = dict(zip(plan[S.STATION_ID], plan[S.ZONE].astype(int), strict=True))
-    label = (file.parent if file.name == "plan.geojson" else file).name or str(path)
+    label = _label(path, file, siblings, report)
     out = PlanOutput(path, label, plan, zones, report, assignment)
     out.metrics = _metrics(out)
     return out
+
+
+def _label(path: Path, file: Path, folder: Path | None, report: dict[str, Any] | None) -> str:
+    """The folder's name; a trade-off rung (``frontier/20``) says whose and which band."""
+    label = (file.parent if file.name == "plan.geojson" else file).name or str(path)
+    band = (report or {}).get("frontier_band")
+    owner = (report or {}).get("frontier_of")
+    if folder is None or not isinstance(band, int | float) or not isinstance(owner, str):
+        return label
+    name = (folder / owner).resolve().name
+    return tr(f"{name} · 负荷带宽 {band:.0%}", f"{name} · band {band:.0%}")
 
 
 def _metrics(p: PlanOutput) -> dict[str, Any]:
