@@ -210,6 +210,33 @@ def test_compare_prints_metrics_and_moves(grid_plans: Path, tmp_path: Path) -> N
         assert f"{m['station_name']}：A 第 {m['zone_a']} 防区" in text
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX pipes")
+def test_compare_into_a_closed_pipe_writes_its_files_and_stops_quietly(
+    grid_plans: Path, tmp_path: Path
+) -> None:
+    """``zoning compare A B | head``: the reader leaves before the table is printed;
+    the map and compare.json are already written, no error, exit 141 as a shell says."""
+    import os
+    import subprocess
+
+    read, write = os.pipe()
+    os.close(read)  # a reader that has gone before the first line
+    try:
+        a, b = (str(grid_plans / k) for k in ("k2", "k3"))
+        done = subprocess.run(
+            [sys.executable, "-m", "zoning", "compare", a, b, "--out", str(tmp_path / "cmp")],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(write)
+    assert (done.returncode, done.stderr) == (141, "")
+    assert (tmp_path / "cmp" / "compare.html").stat().st_size > 0
+    assert json.loads((tmp_path / "cmp" / "compare.json").read_text(encoding="utf-8"))["moves"]
+
+
 def test_renumbered_zones_are_not_moves(grid_plans: Path, tmp_path: Path) -> None:
     plan = gpd.read_file(grid_plans / "k3" / "plan.geojson")
     plan["zone"] = plan["zone"].map({1: 3, 2: 1, 3: 2})

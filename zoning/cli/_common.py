@@ -16,6 +16,7 @@ Shared options
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 import traceback
@@ -223,6 +224,30 @@ def _fail(lines: list[str], caught: list[warnings.WarningMessage]) -> None:
     sys.exit(1)
 
 
+#: Exit status of a command whose output pipe closed (128 + SIGPIPE, as the shell reports).
+SIGPIPE_EXIT = 141
+
+
+def _stdout_gone() -> bool:
+    """Whether standard output is a pipe whose reader has gone; if so, later
+    writes go to /dev/null (Python would report the pipe again at exit)."""
+    import select
+
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return False
+    if hasattr(select, "poll"):  # the write end of a pipe without readers reports an error
+        poller = select.poll()
+        poller.register(fd, select.POLLOUT)
+        if not any(event & select.POLLERR for _, event in poller.poll(0)):
+            return False
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+    return True
+
+
 @contextmanager
 def errors_to_exit(lang: str | None) -> Iterator[None]:
     """Run a command body: warnings shown once each, every error as one clear message, exit 1.
@@ -240,6 +265,10 @@ def errors_to_exit(lang: str | None) -> Iterator[None]:
         except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
             echo_warnings(caught)
             raise
+        except BrokenPipeError as exc:
+            if not _stdout_gone():
+                _fail(_message(exc), caught)
+            sys.exit(SIGPIPE_EXIT)  # the reader went away (``| head``): stop quietly
         except (ZoningError, OSError, MemoryError) as exc:
             if _DEBUG.get():
                 traceback.print_exc()

@@ -133,10 +133,10 @@ def compare_command(a: Path, b: Path, out: Path, lang: str | None) -> None:
 
     with errors_to_exit(lang):
         result = compare_plans(read_plan_output(a), read_plan_output(b))
-        _echo_comparison(result)
         out.mkdir(parents=True, exist_ok=True)
         write_report(result.to_dict(base=out), out / "compare.json")
         written = _write_dual_map(result, out / "compare.html")
+        _echo_comparison(result)  # after the files: a reader that stops early loses nothing
         click.echo(tr(f"对比地图：{written.resolve()}", f"Comparison map: {written.resolve()}"))
         click.echo(tr(f"输出目录：{out.resolve()}", f"Output folder: {out.resolve()}"))
 
