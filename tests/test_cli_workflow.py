@@ -208,6 +208,9 @@ def test_compare_prints_metrics_and_moves(grid_plans: Path, tmp_path: Path) -> N
     assert data["moves"]
     for m in data["moves"]:
         assert f"{m['station_name']}：A 第 {m['zone_a']} 防区" in text
+    # the two-map page outlines them on both halves (legend rows in its data block)
+    page = (tmp_path / "compare.html").read_text(encoding="utf-8")
+    assert page.count(f"调整防区的派出所（{len(data['moves'])} 个）") == 2
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX pipes")

@@ -108,3 +108,28 @@ def test_both_maps_drawn_and_in_step(browser: Browser, dual_page: Path, artifact
     )
     assert len(set(fills[0])) == len(zones_a) and len(set(fills[1])) == len(zones_b)
     assert re.fullmatch(r"#[0-9A-F]{6}", fills[1][0])
+
+
+def test_stations_that_change_zone_are_outlined_on_both_maps(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """The compare map marks the moved stations on both halves (dashed outline, its
+    own layer and legend row); ids not in a plan are ignored, clicks still reach
+    the station's tooltip and the zone's popup."""
+    view = dual_map(*_plans(), titles=("A", "B"), moved=["S01", "S05", "不存在"])
+    page = browser.open(save_map(view, tmp_path / "moved.html"), settle=0)
+    page.wait_for(
+        f"{_MAPS_JS}.length === 2 && {_MAPS_JS}.every((m) => "
+        "m.getContainer().querySelectorAll('.zoning-legend .zl-row').length > 0)"
+    )
+    shown = page.evaluate(
+        f"""{_MAPS_JS}.map((m) => {{ const c = m.getContainer();
+        const dashed = [...c.querySelectorAll('path[stroke-dasharray]')];
+        return [dashed.length, dashed.filter((p) => p.classList.contains('leaflet-interactive'))
+                .length, c.querySelector('.zoning-legend').innerText,
+                c.querySelector('.leaflet-control-layers').textContent]; }})"""
+    )
+    for dashed, clickable, legend, layers in shown:
+        assert (dashed, clickable) == (2, 0)
+        assert "调整防区的派出所（2 个）" in legend and "调整防区的派出所（2 个）" in layers
+    assert page.errors == []

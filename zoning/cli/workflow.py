@@ -240,6 +240,7 @@ def _write_dual_map(result: Any, path: Path) -> Path:
         b.plan,
         b.zones,
         titles=(tr(f"A：{a.label}", f"A: {a.label}"), tr(f"B：{b.label}", f"B: {b.label}")),
+        moved=[m.station_id for m in result.moves],
     )
     return save_map(view, path)
 

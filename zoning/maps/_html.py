@@ -61,6 +61,7 @@ CSS_TEMPLATE = """
   opacity: .65; }
 .zoning-legend .zl-num { color: #555; font-size: 12px; margin-left: auto; padding-left: 8px; }
 .zoning-legend .zl-line { flex: none; width: 16px; border-top: 3px solid %(river)s; }
+.zoning-legend .zl-moved { flex: none; width: 12px; height: 8px; border: 2px dashed %(moved)s; }
 .foliumtooltip, .foliumpopup { font-family: %(font)s; font-size: 13px; }
 .foliumtooltip table { margin: auto; }
 .foliumpopup { margin: auto; }
@@ -278,6 +279,7 @@ def page_css() -> str:
         "bg": K.BACKGROUND,
         "font": K.FONT_STACK,
         "river": K.RIVER_COLOUR,
+        "moved": K.MOVED_COLOUR,
         "case": K.CASE_TEAM_COLOUR,
         "comm": K.COMMUNITY_TEAM_COLOUR,
     }

@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 
 import folium
 import geopandas as gpd
@@ -27,7 +28,7 @@ from zoning.maps import basemaps as _basemaps
 from zoning.maps import offline as _offline
 from zoning.maps import style as K
 from zoning.maps._page import Verbatim
-from zoning.maps.webmap import draw_plan, fit_view, prepare_plan
+from zoning.maps.webmap import draw_plan, fit_view, outline_stations, prepare_plan
 
 __all__ = ["dual_map"]
 
@@ -43,6 +44,7 @@ def dual_map(
     river: gpd.GeoDataFrame | None = None,
     basemap: str | _basemaps.Basemap | None = None,
     tianditu_key: str | None = None,
+    moved: Collection[str] = (),
 ) -> DualMap:
     """Draw two plans of the same county side by side, kept in step.
 
@@ -60,6 +62,9 @@ def dual_map(
         Optional river layer drawn on both maps.
     basemap, tianditu_key
         As for :func:`zoning.maps.webmap.map_from_plan`; the same basemap under both.
+    moved
+        ``station_id`` of the stations that changed zone: outlined (dashed) on
+        both maps, as a layer and a legend row of their own.
 
     Zones of the right plan take the colour of the left-plan zone they overlap
     most, so that a zone that stays (nearly) the same keeps its colour.
@@ -101,10 +106,16 @@ def dual_map(
         note = tr(f" · 负荷极差 {spread:.1%}", f" · spread {spread:.1%}")
         note = note if math.isfinite(spread) else ""
         note += f" · {estimated}" if (estimated := estimate_note(prep.plan)) else ""
-        draw_plan(m, prep, title=title, note=note, colours=palette)
+        data = draw_plan(m, prep, title=title, note=note, colours=palette)
+        if moved:
+            outline_stations(m, data, prep.plan, moved, label=_moved_label)
         folium.LayerControl(collapsed=True).add_to(m)
     divider = f"<style>#{view.m2.get_name()} {{ border-left: 2px solid #666; }}</style>"
     view.get_root().header.add_child(Verbatim(divider), name="zoning_divider")  # type: ignore[attr-defined]
     for m in (view.m1, view.m2):
         fit_view(m, bounds, top_left=(10, 70), bottom_right=(10, 10))
     return view
+
+
+def _moved_label(n: int) -> str:
+    return tr(f"调整防区的派出所（{n} 个）", f"Stations that change zone ({n})")

@@ -31,6 +31,8 @@ ZONE_COLOURS: tuple[str, ...] = ("#4477AA", "#228833", "#CCBB44", "#66CCEE", "#E
 URBAN_CORE_COLOUR = "#AA3377"
 SPARE_COLOUR = "#BBBBBB"
 RIVER_COLOUR = "#1F78B4"
+#: Dashed outline of the stations that changed zone between two plans (Okabe–Ito vermillion).
+MOVED_COLOUR = "#D55E00"
 BACKGROUND = "#F4F2EC"
 STAR_FILL = "#FFD21F"
 #: Team-base symbols: 执法办案队 a dark-red square "案", 社区警务队 a dark-teal disc "社".

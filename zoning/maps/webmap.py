@@ -21,7 +21,7 @@ Examples
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,7 @@ from zoning._schema import (
     LON,
     OFFICERS,
     POPULATION,
+    STATION_ID,
     STATION_NAME,
     ZONE,
 )
@@ -489,6 +490,45 @@ def draw_plan(
     title_html = H.title_html(title, len(plan), len(zones), note)
     _Overlays(data, H.page_css(), title_html, legend).add_to(m)
     return data
+
+
+def outline_stations(
+    m: folium.Map,
+    data: PageData,
+    plan: gpd.GeoDataFrame,
+    ids: Collection[str],
+    *,
+    label: Callable[[int], str],
+) -> int:
+    """Draw a dashed outline around the stations ``ids`` (``station_id``) of a drawn
+    plan, as a layer of its own named ``label(number drawn)`` with a row in the
+    legend (a map from :func:`draw_plan`, whose page data is ``data``); ids not in
+    the plan are skipped. Returns how many were drawn.
+
+    The outlines take no clicks: the station's tooltip and its zone's popup stay.
+    """
+    if STATION_ID not in plan.columns:
+        return 0
+    keep = plan[plan[STATION_ID].astype(str).isin({str(i) for i in ids})]
+    if keep.empty:
+        return 0
+    geoms = K.light_geoms(keep.geometry.values)
+    name = label(len(keep))
+    folium.GeoJson(
+        _collection([_feature(f"o{i}", g, {}) for i, g in enumerate(geoms)]),
+        name=name,
+        style_function=lambda f: {
+            "color": K.MOVED_COLOUR,
+            "weight": 3.5,
+            "dashArray": "7 5",
+            "fill": False,
+        },
+        interactive=False,
+    ).add_to(m)
+    data.legend += (
+        f'<div class="zl-row"><span class="zl-moved"></span><span>{esc(name)}</span></div>'
+    )
+    return len(keep)
 
 
 def _add_labels(
