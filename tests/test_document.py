@@ -206,6 +206,17 @@ def test_english(planned: Path, tmp_path: Path) -> None:
         set_language("zh")
     assert "Background and principles" in text and "Staffing what-if" in text
     assert "背景与原则" not in text
+    # the station types' features: periods of the day in English (categories are data)
+    features = [f["feature"] for t in report["profiles"]["types"]["types"] for f in t["dominant"]]
+    assert {"上午", "下午"} & set(features)  # the report keys them in Chinese
+    for zh, en in (
+        ("凌晨", "night"),
+        ("上午", "morning"),
+        ("下午", "afternoon"),
+        ("晚间", "evening"),
+    ):
+        assert zh not in text
+        assert (f"{en} " in text) == (zh in features), en
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")

@@ -35,6 +35,7 @@ from zoning._i18n import tr
 __all__ = [
     "PERIODS",
     "WEEKDAYS",
+    "feature_label",
     "has_times",
     "profile_mix",
     "station_profiles",
@@ -59,6 +60,17 @@ WEEKDAYS: tuple[tuple[str, str], ...] = (
     ("周六", "Sat"),
     ("周日", "Sun"),
 )
+
+
+def feature_label(feature: str) -> str:
+    """A profile feature as shown: a period of the day in the current language
+    (the profile keys them by their Chinese name), a category as written."""
+    for _, _, zh, en in PERIODS:
+        if feature == zh:
+            return tr(zh, en)
+    return feature
+
+
 #: Category → the word a station type is named with.
 _TYPE_WORD = {
     "刑事": ("刑事", "crime"),

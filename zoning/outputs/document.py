@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from zoning._i18n import tr
-from zoning.decision.profiles import WEEKDAYS
+from zoning.decision.profiles import WEEKDAYS, feature_label
 from zoning.decision.tradeoff import status_text
 
 __all__ = ["document_from_report"]
@@ -807,7 +807,7 @@ def _profiles(d: _Doc, report: Mapping[str, Any], labels: Mapping[int, str]) -> 
         rows = []
         for t in types.get("types") or []:
             dom = tr("、", ", ").join(
-                f"{_text(f['feature'])} {pct(f.get('share'))}"
+                f"{_text(feature_label(str(f['feature'])))} {pct(f.get('share'))}"
                 + tr(
                     f"（全县 {pct(f.get('county_share'))}）",
                     f" (county {pct(f.get('county_share'))})",
@@ -857,8 +857,8 @@ def _frontier(d: _Doc, report: Mapping[str, Any]) -> bool:
                 tr("负荷极差", "Spread"),
                 tr("平均通行（分钟）", "Mean min"),
                 tr("最长通行（分钟）", "Max min"),
-                tr("15 分钟内", "Within 15"),
-                tr("30 分钟内", "Within 30"),
+                tr("15 分钟内", "≤ 15 min"),
+                tr("30 分钟内", "≤ 30 min"),
                 tr("切断相邻", "Cut edges"),
                 tr("文件夹", "Folder"),
             ],

@@ -37,7 +37,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from zoning import _schema as S
 from zoning._i18n import tr
-from zoning.decision.profiles import WEEKDAYS
+from zoning.decision.profiles import WEEKDAYS, feature_label
 from zoning.maps import style as K
 
 __all__ = ["plan_to_excel", "plan_to_gpkg"]
@@ -628,7 +628,7 @@ def _decision_sheets(wb: Workbook, report: Mapping[str, Any]) -> None:
                 t.get("name"),
                 t.get("station_names"),
                 tr("、", ", ").join(
-                    f"{f['feature']} {f['share']:.1%} / {f['county_share']:.1%}"
+                    f"{feature_label(str(f['feature']))} {f['share']:.1%} / {f['county_share']:.1%}"
                     for f in t.get("dominant") or []
                 ),
             ]
