@@ -206,6 +206,9 @@ def test_english(planned: Path, tmp_path: Path) -> None:
         set_language("zh")
     assert "Background and principles" in text and "Staffing what-if" in text
     assert "背景与原则" not in text
+    # lists of stations separated as English writes them
+    stations = report["zones"][1]["stations"]
+    assert "、" in stations and stations.replace("、", ", ") in text and stations not in text
     # the station types' features: periods of the day in English (categories are data)
     features = [f["feature"] for t in report["profiles"]["types"]["types"] for f in t["dominant"]]
     assert {"上午", "下午"} & set(features)  # the report keys them in Chinese

@@ -81,6 +81,12 @@ def _text(v: Any) -> str:
     return _BAD_XML.sub("", "" if v is None else str(v))
 
 
+def _listed(v: Any) -> str:
+    """A report's list of names (joined by 、 in a Chinese run) as this language lists them."""
+    text = _text(v)
+    return tr(text, text.replace("、", ", "))
+
+
 # --- document helpers ----------------------------------------------------------
 
 
@@ -481,7 +487,7 @@ def _summary_table(d: _Doc, report: Mapping[str, Any]) -> None:
         rows.append(
             [
                 _text(z.get("zone_name")),
-                tr("{}：{}", "{}: {}").format(n0(z.get("n_stations")), _text(z.get("stations"))),
+                tr("{}：{}", "{}: {}").format(n0(z.get("n_stations")), _listed(z.get("stations"))),
                 _text(z.get("center_name")),
                 n0(z.get("load")),
                 pct(z.get("share")),
@@ -505,7 +511,7 @@ def _summary_table(d: _Doc, report: Mapping[str, Any]) -> None:
     d.table(
         header,
         rows,
-        widths=[2.2, 4.4, 2.2, 1.5, 1.4, 1.2, 1.5, 1.4],
+        widths=[1.9, 3.6, 2.0, 1.5, 1.4, 1.9, 1.5, 1.8],  # "Officers", "Farthest" whole
         numeric=(3, 4, 5, 6, 7),
         bold_last=True,
     )
@@ -526,7 +532,7 @@ def _zone_sections(d: _Doc, report: Mapping[str, Any], k: int) -> None:
             tr("所辖派出所：", "Stations: "),
             tr(
                 f"{_text(z.get('stations'))}（{n0(z.get('n_stations'))} 个）。",
-                f"{_text(z.get('stations'))} ({n0(z.get('n_stations'))}).",
+                f"{_listed(z.get('stations'))} ({n0(z.get('n_stations'))}).",
             ),
         )
         d.item(tr("中心所：", "Central station: "), _text(z.get("center_reason")))

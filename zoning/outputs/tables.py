@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from zoning import _schema as S
+from zoning._i18n import tr
 from zoning.centers.placement import ZoneCenter, minutes_to_center
 from zoning.utils import jsonable
 
@@ -137,7 +138,7 @@ def zones_frame(
                 S.OFFICERS: officers,
                 "load_per_officer": load / officers if officers and officers > 0 else float("nan"),
                 S.IS_URBAN_CORE: zone == urban_core_zone,
-                "stations": "、".join(group[S.STATION_NAME].astype(str)),
+                "stations": tr("、", ", ").join(group[S.STATION_NAME].astype(str)),
                 **center.columns(),
             }
         )
