@@ -85,6 +85,24 @@ def test_every_station_on_its_own(row) -> None:
     assert ba["stations_moved"] == 1
 
 
+def test_the_before_after_panel_is_punctuated_in_its_language(row) -> None:
+    from zoning._i18n import set_language
+    from zoning.maps.decision import before_after_html
+
+    stations, load, travel = row
+    after = {"a": 1, "b": 2, "c": 3, "d": 3}
+    centers = centers_from_plan(stations, after, load.load, travel=travel)
+    ba = before_after(stations, load, travel, after=after, after_centers=centers, core="a")
+    assert "；1 个所调整防区" in before_after_html(ba)
+    set_language("en")
+    try:
+        english = before_after_html(ba)
+    finally:
+        set_language("zh")
+    assert "; 1 stations change zone" in english
+    assert not set("；：，（）、") & set(english)
+
+
 def test_a_baseline_table_and_a_far_centre(row, tmp_path: Path) -> None:
     stations, load, travel = row
     table = tmp_path / "today.csv"

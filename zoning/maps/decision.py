@@ -69,7 +69,7 @@ def before_after_html(ba: Mapping[str, Any], names: Mapping[str, str] | None = N
         f"{K.fmt(ba.get('stations_moved'))} 个所调整防区",
         f"{K.fmt(ba.get('stations_moved'))} stations change zone",
     )
-    note = f'<div class="zb-note">{tr("现状：", "Today: ")}{base}；{moved}</div>'
+    note = f'<div class="zb-note">{tr("现状：", "Today: ")}{base}{tr("；", "; ")}{moved}</div>'
     title = tr("方案前后对比", "Before and after")
     return f'<div class="zl-h">{title}</div><table>{head}<tbody>{body}</tbody></table>{note}'
 
