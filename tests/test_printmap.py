@@ -274,3 +274,45 @@ def test_missing_glyphs_are_one_warning_naming_them(
     assert category is ZoningWarning
     assert "2 character(s)" in text and "㐀" in text and "\U00013000" in text
     assert "Glyph" not in text
+
+
+def test_long_names_stay_inside_the_legend(need_cjk: str, tmp_path: Path) -> None:
+    """Long station and zone names (and English, longer still) shrink to fit the legend:
+    no zone line runs into its load figure, no detail line past the legend's edge."""
+    from matplotlib.figure import Figure
+
+    from tests.conftest import calls_of
+
+    names = [f"檀营满族蒙古族乡第{i}中心派出所" for i in range(9)]
+    zone_names = ["檀营满族蒙古族乡中心防区", "喇叭沟门满族乡城关防区", "古北口镇司马台防区"]
+    plan, zones = make_fake_plan(names=names, zone_names=zone_names)
+    zones["center_name"] = [names[0], names[4], names[8]]
+    zones["max_minutes"] = [48.6, 0.0, 53.3]
+
+    def build() -> Figure:
+        set_language("en")
+        with calls_of(printmap.Figure, "savefig") as calls:
+            plan_to_print(
+                plan,
+                zones,
+                title="Test county",
+                path_png=tmp_path / "m.png",
+                path_pdf=tmp_path / "m.pdf",
+            )
+        return calls[-1][0]
+
+    fig = contextvars.copy_context().run(build)
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    legend = next(a for a in fig.axes if any("incident load" in t.get_text() for t in a.texts))
+    edge = legend.get_window_extent(renderer).x1
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in legend.texts]
+    assert any("centre 檀营满族蒙古族乡第0中心派出所" in text for text, _ in boxes)
+    assert [text for text, b in boxes if b.x1 > edge + 1] == []
+    clashes = [
+        (a, b)
+        for i, (a, ba) in enumerate(boxes)
+        for b, bb in boxes[i + 1 :]
+        if min(ba.x1, bb.x1) - max(ba.x0, bb.x0) > 0.5
+        and min(ba.y1, bb.y1) - max(ba.y0, bb.y0) > 0.5
+    ]
+    assert clashes == []

@@ -591,13 +591,14 @@ def _legend(
                 linewidth=0.6,
             )
         )
-        ax.text(0.1, y - 0.015, f"{z['_name']}{tag}", size=10, va="center", color=_INK)
+        name = ax.text(0.1, y - 0.015, f"{z['_name']}{tag}", size=10, va="center", color=_INK)
         num = f"{K.load_fmt(z.get(LOAD))} · {K.pct(z.get(SHARE))}"
-        ax.text(1, y - 0.015, num, size=9.5, va="center", ha="right", color=_INK)
+        figure = ax.text(1, y - 0.015, num, size=9.5, va="center", ha="right", color=_INK)
+        _fit_before(name, _left_of(figure, gap_pt=6))
+        n = int(counts.get(z[ZONE], 0))
         detail = tr(
-            f"中心所 {z.get('center_name') or '—'} · {counts.get(z[ZONE], 0)} 个所 · "
-            f"警力 {K.fmt(z.get(OFFICERS))}",
-            f"centre {z.get('center_name') or '—'} · {counts.get(z[ZONE], 0)} stations · "
+            f"中心所 {z.get('center_name') or '—'} · {n} 个所 · 警力 {K.fmt(z.get(OFFICERS))}",
+            f"centre {z.get('center_name') or '—'} · {n} station{'s' * (n != 1)} · "
             f"{K.fmt(z.get(OFFICERS))} officers",
         )
         longest = K.num(z.get(K.MAX_MINUTES))
@@ -605,7 +606,8 @@ def _legend(
             detail += tr(f" · 最远 {longest:.0f} 分钟", f" · farthest {longest:.0f} min")
             if not K.missing(z.get(K.TRAVEL_CAVEAT)) and z.get(K.TRAVEL_CAVEAT):
                 detail += tr("（含海岛，直线估算）", " (island: straight-line guess)")
-        ax.text(0.1, y - 0.05, detail, size=7.5, va="center", color=_GREY)
+        line = ax.text(0.1, y - 0.05, detail, size=7.5, va="center", color=_GREY)
+        _fit_before(line, float(ax.transAxes.transform((1.0, 0.0))[0]))
         y -= step
     y -= 0.02
     ax.plot([0, 1], [y + 0.015, y + 0.015], color="#BBBBBB", linewidth=0.6)
@@ -642,6 +644,25 @@ def _legend(
             ax.plot([0, 0.07], [y, y], color=colour, linewidth=width)
         ax.text(0.1, y, text, size=9.5, va="center", color=_INK)
     return ax, y
+
+
+def _left_of(text: Text, *, gap_pt: float) -> float:
+    """Display x a neighbour must end before: ``gap_pt`` points left of ``text``."""
+    fig = text.get_figure()
+    renderer = fig.canvas.get_renderer()  # type: ignore[union-attr]
+    text.set_parse_math(False)  # names are plain text: "$" never starts mathtext
+    return float(text.get_window_extent(renderer).x0 - gap_pt * fig.dpi / 72)  # type: ignore[union-attr]
+
+
+def _fit_before(text: Text, right: float, *, smallest: float = 5.0) -> None:
+    """Shrink a one-line legend text until it ends left of display x ``right``
+    (long station names, English), never below ``smallest`` points."""
+    renderer = text.get_figure().canvas.get_renderer()  # type: ignore[union-attr]
+    text.set_parse_math(False)
+    size = float(text.get_fontsize())
+    while size > smallest and text.get_window_extent(renderer).x1 > right:
+        size -= 0.25
+        text.set_fontsize(size)
 
 
 def _before_after_box(ax: Axes, ba: dict[str, Any], top: float) -> None:
