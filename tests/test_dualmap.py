@@ -114,8 +114,8 @@ def test_stations_that_change_zone_are_outlined_on_both_maps(
     browser: Browser, tmp_path: Path
 ) -> None:
     """The compare map marks the moved stations on both halves (dashed outline, its
-    own layer and legend row); ids not in a plan are ignored, clicks still reach
-    the station's tooltip and the zone's popup."""
+    own layer and legend row); ids not in a plan are ignored; the outlines take no
+    clicks, so the station tooltips and zone popups under them stay reachable."""
     view = dual_map(*_plans(), titles=("A", "B"), moved=["S01", "S05", "不存在"])
     page = browser.open(save_map(view, tmp_path / "moved.html"), settle=0)
     page.wait_for(

@@ -82,9 +82,10 @@ def _text(v: Any) -> str:
 
 
 def _listed(v: Any) -> str:
-    """A report's list of names (joined by 、 in a Chinese run) as this language lists them."""
+    """A report's list of names (joined by 、 in a Chinese run, by ", " in an English
+    one) as this document's language lists them."""
     text = _text(v)
-    return tr(text, text.replace("、", ", "))
+    return tr(text.replace(", ", "、"), text.replace("、", ", "))
 
 
 # --- document helpers ----------------------------------------------------------
@@ -531,7 +532,7 @@ def _zone_sections(d: _Doc, report: Mapping[str, Any], k: int) -> None:
         d.item(
             tr("所辖派出所：", "Stations: "),
             tr(
-                f"{_text(z.get('stations'))}（{n0(z.get('n_stations'))} 个）。",
+                f"{_listed(z.get('stations'))}（{n0(z.get('n_stations'))} 个）。",
                 f"{_listed(z.get('stations'))} ({n0(z.get('n_stations'))}).",
             ),
         )

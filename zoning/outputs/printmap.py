@@ -593,8 +593,8 @@ def _legend(
         )
         name = ax.text(0.1, y - 0.015, f"{z['_name']}{tag}", size=10, va="center", color=_INK)
         num = f"{K.load_fmt(z.get(LOAD))} · {K.pct(z.get(SHARE))}"
-        figure = ax.text(1, y - 0.015, num, size=9.5, va="center", ha="right", color=_INK)
-        _fit_before(name, _left_of(figure, gap_pt=6))
+        load_text = ax.text(1, y - 0.015, num, size=9.5, va="center", ha="right", color=_INK)
+        _fit_before(name, _left_of(load_text, gap_pt=6))
         n = int(counts.get(z[ZONE], 0))
         detail = tr(
             f"中心所 {z.get('center_name') or '—'} · {n} 个所 · 警力 {K.fmt(z.get(OFFICERS))}",
