@@ -99,7 +99,7 @@ def test_the_before_after_panel_is_punctuated_in_its_language(row) -> None:
         english = before_after_html(ba)
     finally:
         set_language("zh")
-    assert "; 1 stations change zone" in english
+    assert "; 1 station changes zone" in english
     assert not set("；：，（）、") & set(english)
 
 

@@ -65,9 +65,10 @@ def before_after_html(ba: Mapping[str, Any], names: Mapping[str, str] | None = N
         f"<th>{tr('方案', 'Plan')}</th></tr></thead>"
     )
     base = esc((ba.get("baseline") or {}).get("text"))
+    n = ba.get("stations_moved")
     moved = tr(
-        f"{K.fmt(ba.get('stations_moved'))} 个所调整防区",
-        f"{K.fmt(ba.get('stations_moved'))} stations change zone",
+        f"{K.fmt(n)} 个所调整防区",
+        f"{K.fmt(n)} station changes zone" if n == 1 else f"{K.fmt(n)} stations change zone",
     )
     note = f'<div class="zb-note">{tr("现状：", "Today: ")}{base}{tr("；", "; ")}{moved}</div>'
     title = tr("方案前后对比", "Before and after")
