@@ -48,6 +48,7 @@ from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.text import Annotation, Text
+from matplotlib.transforms import Bbox
 
 from zoning._i18n import tr
 from zoning._schema import IS_CENTER, IS_URBAN_CORE, LOAD, OFFICERS, SHARE, STATION_NAME, ZONE
@@ -646,21 +647,22 @@ def _legend(
     return ax, y
 
 
+def _extent(text: Text) -> Bbox:
+    """A text's box on the page (display units), measured as plain text ("$" is no mathtext)."""
+    text.set_parse_math(False)
+    return text.get_window_extent(text.get_figure().canvas.get_renderer())  # type: ignore[union-attr]
+
+
 def _left_of(text: Text, *, gap_pt: float) -> float:
     """Display x a neighbour must end before: ``gap_pt`` points left of ``text``."""
-    fig = text.get_figure()
-    renderer = fig.canvas.get_renderer()  # type: ignore[union-attr]
-    text.set_parse_math(False)  # names are plain text: "$" never starts mathtext
-    return float(text.get_window_extent(renderer).x0 - gap_pt * fig.dpi / 72)  # type: ignore[union-attr]
+    return float(_extent(text).x0 - gap_pt * text.get_figure().dpi / 72)  # type: ignore[union-attr]
 
 
 def _fit_before(text: Text, right: float, *, smallest: float = 5.0) -> None:
     """Shrink a one-line legend text until it ends left of display x ``right``
     (long station names, English), never below ``smallest`` points."""
-    renderer = text.get_figure().canvas.get_renderer()  # type: ignore[union-attr]
-    text.set_parse_math(False)
     size = float(text.get_fontsize())
-    while size > smallest and text.get_window_extent(renderer).x1 > right:
+    while size > smallest and _extent(text).x1 > right:
         size -= 0.25
         text.set_fontsize(size)
 
