@@ -909,11 +909,14 @@ def plan_to_print(
         version = ""
     with _fonts():
         fig = Figure(figsize=A4_LANDSCAPE_IN, facecolor="white")
-        FigureCanvasAgg(fig)
         fig.text(0.5, 0.952, title, ha="center", va="center", size=19, color=_INK, **_bold(_INK))
         fig.text(0.5, 0.912, " · ".join(parts), ha="center", va="center", size=10.5, color=_GREY)
         ax = fig.add_axes((0.025, 0.06, 0.66, 0.815))
         badges, names, stars = _draw_map(ax, plan, zones, river)
+        # the Agg canvas only now: GeoSeries.plot redraws the canvas after every layer
+        # (draw_idle), which on Agg renders the whole page each time; the figure's
+        # default canvas draws nothing, and the page is rendered once, when saved
+        FigureCanvasAgg(fig)
         _fit(ax, zones.total_bounds, A4_LANDSCAPE_IN)
         for spine in ax.spines.values():
             spine.set_edgecolor("#999999")
