@@ -237,8 +237,11 @@ class _Doc:
             layout = OxmlElement("w:tblLayout")
             layout.set(qn("w:type"), "fixed")
             table._tbl.tblPr.append(layout)
-        for i, row in enumerate([header, *rows]):
-            tr_el = table.rows[i]._tr
+        # each row's cells fetched once: table.cell(i, j) lists every cell of the table
+        # on each call (quadratic in the size of the table)
+        for i, (table_row, row) in enumerate(zip(table.rows, [header, *rows], strict=True)):
+            tr_el = table_row._tr
+            cells = table_row.cells
             props = tr_el.get_or_add_trPr()
             cant = OxmlElement("w:cantSplit")
             props.append(cant)
@@ -246,7 +249,7 @@ class _Doc:
                 head = OxmlElement("w:tblHeader")
                 props.append(head)
             for j, value in enumerate(row):
-                cell = table.cell(i, j)
+                cell = cells[j]
                 if widths:
                     cell.width = Cm(widths[j])
                 para = cell.paragraphs[0]
