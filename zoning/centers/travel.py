@@ -340,36 +340,55 @@ def zone_travel(
     dict
         Zone -> :class:`ZoneTravel`.
     """
+    return zone_travel_within(
+        travel, assignment, centers, load, (within_minutes,), incidents=incidents
+    )[within_minutes]
+
+
+def zone_travel_within(
+    travel: TravelTimes,
+    assignment: Mapping[Any, int],
+    centers: Mapping[int, str],
+    load: pd.Series,
+    thresholds: Sequence[float],
+    *,
+    incidents: pd.DataFrame | None = None,
+) -> dict[float, dict[int, ZoneTravel]]:
+    """:func:`zone_travel` at each threshold T of ``thresholds`` (T -> zone -> metrics).
+
+    The incidents' minutes to their 中心所 are computed once for all thresholds.
+    """
     frame = travel.frame()
     inc_minutes, inc_weight, inc_zone = _incident_minutes(travel, assignment, centers, incidents)
-    out: dict[int, ZoneTravel] = {}
+    out: dict[float, dict[int, ZoneTravel]] = {t: {} for t in thresholds}
     for zone, center in centers.items():
         members = [sid for sid in travel.ids if assignment.get(sid) == zone]
         row = frame.loc[center, members].to_numpy(dtype=float)
         w = weights(load, members)
-        if inc_minutes is not None and (inc_zone == zone).any():
-            mask = inc_zone == zone
+        mask = inc_zone == zone
+        if inc_minutes is not None and mask.any():
             tw = inc_weight[mask]
             tw = tw if tw.sum() > 0 else np.ones(mask.sum())
-            share = float(tw[inc_minutes[mask] <= within_minutes].sum() / tw.sum())
+            minutes = inc_minutes[mask]
             basis, n_inc = "incidents", int(mask.sum())
         else:
-            share = float(w[row <= within_minutes].sum() / w.sum())
+            tw, minutes = w, row
             has_load = load.reindex(members).fillna(0).clip(lower=0).sum() > 0
             basis, n_inc = ("station_loads" if has_load else "stations"), 0
-        out[zone] = ZoneTravel(
-            zone=zone,
-            center_id=center,
-            method=travel.method,
-            within_minutes=float(within_minutes),
-            station_minutes={sid: float(m) for sid, m in zip(members, row, strict=True)},
-            max_minutes=float(row.max()),
-            mean_minutes=float((row * w).sum() / w.sum()),
-            share_within_t=share,
-            share_basis=basis,
-            farthest_id=members[int(row.argmax())],
-            n_incidents=n_inc,
-        )
+        for t in thresholds:
+            out[t][zone] = ZoneTravel(
+                zone=zone,
+                center_id=center,
+                method=travel.method,
+                within_minutes=float(t),
+                station_minutes={sid: float(m) for sid, m in zip(members, row, strict=True)},
+                max_minutes=float(row.max()),
+                mean_minutes=float((row * w).sum() / w.sum()),
+                share_within_t=float(tw[minutes <= t].sum() / tw.sum()),
+                share_basis=basis,
+                farthest_id=members[int(row.argmax())],
+                n_incidents=n_inc,
+            )
     return out
 
 
@@ -382,14 +401,21 @@ def minutes_to_points(
     ``travel.max_snap_m`` from it, and every point with a straight-line
     matrix or a source off the network, are timed by straight line.
     """
-    pos = {sid: i for i, sid in enumerate(travel.ids)}
-    src = np.array([pos[s] for s in sources], dtype=np.int64)
     valid = ~(points.is_empty.to_numpy() | points.isna().to_numpy())
     px = np.full(len(points), np.nan)
     py = np.full(len(points), np.nan)
     if valid.any():
         projected = points[valid].to_crs(travel.seats.crs)
         px[valid], py[valid] = projected.x.to_numpy(), projected.y.to_numpy()
+    return _minutes_to_xy(travel, sources, px, py, valid)
+
+
+def _minutes_to_xy(
+    travel: TravelTimes, sources: Sequence[str], px: np.ndarray, py: np.ndarray, valid: np.ndarray
+) -> np.ndarray:
+    """:func:`minutes_to_points` of points already in the seats' CRS (``valid`` where known)."""
+    pos = {sid: i for i, sid in enumerate(travel.ids)}
+    src = np.array([pos[s] for s in sources], dtype=np.int64)
     sx, sy = travel.seats.x.to_numpy()[src], travel.seats.y.to_numpy()[src]
     out = travel.straight(np.hypot(px - sx, py - sy))
     net = travel.network
@@ -412,6 +438,8 @@ def _incident_minutes(
     centers: Mapping[int, str],
     incidents: pd.DataFrame | None,
 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    from pyproj import Transformer
+
     empty = np.empty(0)
     if incidents is None or len(incidents) == 0 or S.STATION_ID not in incidents.columns:
         return None, empty, empty
@@ -425,9 +453,13 @@ def _incident_minutes(
     lon = sub[S.LON].to_numpy(dtype=float) if S.LON in sub else np.full(len(sub), np.nan)
     lat = sub[S.LAT].to_numpy(dtype=float) if S.LAT in sub else np.full(len(sub), np.nan)
     has_xy = np.isfinite(lon) & np.isfinite(lat)
-    points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326")
-    points[~has_xy] = None
-    result = minutes_to_points(travel, src, points)
+    # projected as GeoSeries.to_crs would (the same pyproj transform), without making points
+    px = np.full(len(sub), np.nan)
+    py = np.full(len(sub), np.nan)
+    if has_xy.any():
+        to_seats = Transformer.from_crs("EPSG:4326", travel.seats.crs, always_xy=True)
+        px[has_xy], py[has_xy] = to_seats.transform(lon[has_xy], lat[has_xy])
+    result = _minutes_to_xy(travel, src, px, py, has_xy)
     index = {s: i for i, s in enumerate(travel.ids)}
     rows = np.fromiter((index[c] for c in src), dtype=np.int64, count=len(src))
     cols = np.fromiter((index[s] for s in sid), dtype=np.int64, count=len(sid))

@@ -42,7 +42,7 @@ import numpy as np
 from zoning import _schema as S
 from zoning._i18n import tr
 from zoning.centers.placement import ZoneCenter, centers_from_plan, cheapest_centers
-from zoning.centers.travel import TravelTimes, zone_travel
+from zoning.centers.travel import TravelTimes, zone_travel_within
 from zoning.errors import ZoningWarning
 from zoning.io.assignment import Assignment
 from zoning.load import LoadResult
@@ -126,12 +126,9 @@ def arrangement_figures(
         per_station = {str(k): float(v) for k, v in stations[S.OFFICERS].items()}
         officers = rules.zone_loads(per_station, assignment)
     incidents = load.incidents if load.incidents is not None and len(load.incidents) else None
-    metrics = {
-        t: zone_travel(
-            travel, assignment, dict(centers), loads, within_minutes=t, incidents=incidents
-        )
-        for t in THRESHOLDS
-    }
+    metrics = zone_travel_within(
+        travel, assignment, dict(centers), loads, THRESHOLDS, incidents=incidents
+    )
     first = metrics[THRESHOLDS[0]]
     minutes = {s: m for zt in first.values() for s, m in zt.station_minutes.items()}
     ids = sorted(minutes)
