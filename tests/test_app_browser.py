@@ -270,6 +270,10 @@ def test_app_in_headless_chromium_stays_on_localhost(server: str, tmp_path: Path
             for label, value in (("刑事", "5"), ("防区数 K", "4")):
                 page.get_by_label(label).fill(value)
                 page.get_by_label(label).press("Tab")
+            # the trade-off ladder (tested in test_app_workflow.py) is not what this re-plans
+            ladder = page.get_by_role("checkbox", name="计算权衡曲线")
+            page.get_by_text("计算权衡曲线").click()  # the label: the box itself is hidden
+            expect(ladder).not_to_be_checked()
             clicked = time.perf_counter()
             page.get_by_role("button", name="重新规划").click()
             expect(rows).to_have_count(4, timeout=60_000)  # wait for the state; speed is below
