@@ -28,6 +28,7 @@ from tests.conftest import (
     set_partitions,
     voronoi_county,
 )
+from zoning import settings as zoning_settings
 from zoning.errors import InfeasibleError, InputError, NoPlanFoundError, ZoningWarning
 from zoning.solve import joint_exact, rules
 from zoning.solve.partition import Plan, partition
@@ -184,19 +185,27 @@ def test_exact_joint_optimum_equals_brute_force(case: dict[str, Any]) -> None:
     assert plan.solver["objective"] == pytest.approx(expected, rel=1e-6, abs=1e-6)
 
 
+@pytest.mark.parametrize("model", ["main", "pair cuts"])
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(small_maps())
-def test_the_cut_loop_strategy_reaches_the_brute_force_optimum_too(case: dict[str, Any]) -> None:
+@given(case=small_maps())
+def test_the_cut_loop_strategy_reaches_the_brute_force_optimum_too(
+    model: str, case: dict[str, Any]
+) -> None:
     """From 31 stations the engine runs the cut loop (centres first); here on every size.
 
     Every plan and bound below comes from the cut loop's separator cuts (every stray
-    piece cut off from every centre outside it) and its centre-first search.
+    piece cut off from every centre outside it) and its centre-first search; with
+    ``pair cuts`` from the second model alone (the separator cuts of every two
+    adjacent stations added up front), as the engine runs it beside the first.
     """
     smallest, feasible = brute_force(case)
     if smallest is None or best_within(feasible, case["band"]) == math.inf:
         return  # the infeasible and raised-band paths are the tree model's (test above)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(joint_exact, "FULL_LP_FROM", 0)
+        mp.setattr(zoning_settings, "solver_threads", 1)  # one model, the one named
+        if model == "pair cuts":
+            mp.setattr(joint_exact, "LARGE_STRATEGY", joint_exact.PAIR_STRATEGY)
         plan = run(case, solver="exact")
     assert_every_rule(plan, case)
     assert plan.solver["status"] == "optimal"
@@ -579,3 +588,194 @@ def test_miyun_reproduces_the_issue_figures() -> None:
     assert plan.travel is not None
     assert plan.travel["mean_minutes"] == pytest.approx(17.14, abs=0.01)
     assert plan.spread <= plan.band["used"]
+
+
+# ----------------------------------------------------------------------------- two models
+
+
+def joint_problem(n: int, seed: int) -> joint_exact.JointProblem:
+    """The balanced problem of a random county (no urban core), K = 5, band 5 %."""
+    from zoning.solve.joint_model import JointProblem
+    from zoning.solve.problem import make_problem
+
+    g, loads, pos = voronoi_county(n, seed=seed)
+    problem = make_problem(
+        g,
+        loads,
+        k=5,
+        core=None,
+        officers=None,
+        category_mix=None,
+        locks={},
+        classes={v: v for v in g},
+        options={
+            "balance": "load",
+            "tolerance": 0.01,
+            "compactness_weight": 1.0,
+            "similarity_weight": 0.0,
+        },
+        names={v: str(v) for v in g},
+    )
+    xy = np.array([pos[v] for v in problem.nodes])
+    minutes = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)) / 500.0
+    everyone = np.ones(problem.n, dtype=bool)
+    return JointProblem(problem, minutes, 0.05, everyone, ~everyone)
+
+
+def fake_result(status: str, objective: float, bound: float) -> joint_exact.JointExactResult:
+    zone = np.array([0, 1], dtype=np.int64)
+    return joint_exact.JointExactResult(
+        zone, zone.copy(), status, objective, bound, 1.0, 0.0, False, 1, [{"phase": "travel"}]
+    )
+
+
+def fake_models(
+    monkeypatch: pytest.MonkeyPatch,
+    first: joint_exact.JointExactResult,
+    second: joint_exact.JointExactResult,
+    *,
+    second_ends_first: bool,
+) -> dict[str, bool]:
+    """Replace the two CP-SAT models by fakes that end in the order asked for.
+
+    When the first proves its plan the second runs until it is stopped; otherwise
+    it ends after the first (or before it, with ``second_ends_first``).
+    ``seen["stopped"]`` says whether it was stopped. Events only, no clocks.
+    """
+    import threading
+
+    first_done, second_done = threading.Event(), threading.Event()
+    seen = {"stopped": False}
+
+    def fake(jp: Any, *, interrupt: Any = None, pair_cuts: bool = False, **_: Any) -> Any:
+        if not pair_cuts:
+            if second_ends_first:
+                second_done.wait()
+            first_done.set()
+            return first
+        if first.status == "optimal":
+            while not interrupt.requested:
+                first_done.wait(0.01)  # poll until the stop request comes
+        elif not second_ends_first:
+            first_done.wait()
+        seen["stopped"] = interrupt.requested
+        second_done.set()
+        return second
+
+    monkeypatch.setattr(joint_exact, "solve_joint_exact", fake)
+    return seen
+
+
+def run_two_models() -> joint_exact.JointExactResult:
+    jp = joint_problem(31, seed=3)  # 31 stations: the two-model path
+    return joint_exact.solve_joint_travel(jp, seed=0, work=1.0, wall_cap=60.0)
+
+
+def test_the_second_model_is_stopped_and_ignored_once_the_first_proves_its_plan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = fake_result("optimal", 10.0, 10.0)
+    seen = fake_models(
+        monkeypatch, first, fake_result("optimal", 10.0, 10.0), second_ends_first=False
+    )
+    result = run_two_models()
+    assert result is first
+    assert seen["stopped"]
+    assert result.phases[-1] == {
+        "phase": "travel",
+        "strategy": joint_exact.PAIR_STRATEGY_LABEL,
+        "status": "stopped",
+    }
+
+
+@pytest.mark.parametrize("second_ends_first", [True, False])
+def test_a_plan_only_the_second_model_proves_is_taken_whichever_ends_first(
+    monkeypatch: pytest.MonkeyPatch, second_ends_first: bool
+) -> None:
+    """The first model runs out of budget 5 % from its bound; the second proves a
+    better plan. The same result whether the second ends before or after the first."""
+    second = fake_result("optimal", 9.5, 9.5)
+    seen = fake_models(
+        monkeypatch, fake_result("feasible", 10.0, 9.0), second, second_ends_first=second_ends_first
+    )
+    result = run_two_models()
+    assert not seen["stopped"]
+    assert result is second
+    assert (result.status, result.objective, result.bound) == ("optimal", 9.5, 9.5)
+    strategies = [p["strategy"] for p in result.phases]
+    assert strategies == [joint_exact.LARGE_STRATEGY_LABEL, joint_exact.PAIR_STRATEGY_LABEL]
+
+
+@pytest.mark.parametrize(
+    ("second", "objective", "bound", "which"),
+    [
+        (("feasible", 10.0, 9.6), 10.0, 9.6, "first"),  # a tie keeps the first plan
+        (("feasible", 9.8, 9.2), 9.8, 9.3, "second"),  # the better plan, the larger bound
+        (("unknown", math.inf, 9.9), 10.0, 9.9, "first"),
+    ],
+)
+def test_when_neither_model_proves_its_plan_the_better_plan_and_the_larger_bound_are_kept(
+    monkeypatch: pytest.MonkeyPatch,
+    second: tuple[str, float, float],
+    objective: float,
+    bound: float,
+    which: str,
+) -> None:
+    first = fake_result("feasible", 10.0, 9.3)
+    other = fake_result(*second)
+    if second[0] == "unknown":
+        other.zone = other.centre = other.objective = None
+    fake_models(monkeypatch, first, other, second_ends_first=False)
+    result = run_two_models()
+    assert result is (first if which == "first" else other)
+    assert (result.objective, result.bound) == (objective, bound)
+
+
+def test_one_solver_thread_runs_the_first_model_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from zoning import settings as zoning_settings
+
+    monkeypatch.setattr(zoning_settings, "solver_threads", 1)
+    first = fake_result("feasible", 10.0, 9.0)
+    seen = fake_models(
+        monkeypatch, first, fake_result("optimal", 9.5, 9.5), second_ends_first=False
+    )
+    result = run_two_models()
+    assert result is first and not seen["stopped"]
+    assert [p["strategy"] for p in result.phases] == [joint_exact.LARGE_STRATEGY_LABEL]
+
+
+def test_a_stop_request_ends_a_running_cp_sat_search_and_one_made_before_it_starts() -> None:
+    """Waits for states only: the search has found a plan, then the stop ends it
+    long before its budget (1,000 deterministic seconds)."""
+    import threading
+
+    jp = joint_problem(40, seed=1)
+    early = joint_exact.Interrupt()
+    early.stop()
+    before = joint_exact.solve_joint_exact(
+        jp, seed=0, work=1000.0, wall_cap=1e6, interrupt=early, **joint_exact.LARGE_STRATEGY
+    )
+    assert (before.status, before.rounds) == ("interrupted", 0)
+
+    found = threading.Event()
+    interrupt = joint_exact.Interrupt()
+    out: list[joint_exact.JointExactResult] = []
+    thread = threading.Thread(
+        target=lambda: out.append(
+            joint_exact.solve_joint_exact(
+                jp,
+                seed=0,
+                work=1000.0,
+                wall_cap=1e6,
+                interrupt=interrupt,
+                progress=lambda _: found.set(),
+                **joint_exact.LARGE_STRATEGY,
+            )
+        )
+    )
+    thread.start()
+    found.wait()
+    joint_exact.stop_and_wait(interrupt, thread)
+    assert not thread.is_alive()
+    assert out and out[0].status != "optimal"
+    assert out[0].deterministic_time < 1000.0

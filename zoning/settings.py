@@ -26,6 +26,11 @@ requests_timeout: float = 30.0
 guideline_max_zones: int = 5
 #: Above this many stations the exact solver is not tried by ``solver="auto"``.
 exact_max_stations: int = 50
+#: CP-SAT models solved at once (one thread each) for a county of 31 stations or
+#: more: 2 runs a second model (separator cuts up front) beside the main one, which
+#: proves some plans the main one cannot prove within the budget; 1 runs the main
+#: model only. For a given value the plan is the same on every machine.
+solver_threads: int = 2
 #: Minutes from a station to its 中心所 above which the report says why the plan
 #: accepts it (the farthest station, and what a wider load band would give).
 far_station_minutes: float = 50.0

@@ -14,8 +14,9 @@ Steps (all budgets deterministic; ``seconds`` is the nominal budget):
    by the joint CP-SAT model (the balance-first model knows only the total).
 3. **Joint search.** The joint heuristic (:mod:`zoning.solve.joint_heuristic`)
    from the warm start; on the exact path CP-SAT
-   (:func:`zoning.solve.joint_exact.solve_joint_travel`: two strategies in
-   turn) from the heuristic's plan.
+   (:func:`zoning.solve.joint_exact.solve_joint_travel`: the model chosen by
+   size, from 31 stations a second model beside it in another thread) from the
+   heuristic's plan.
 4. **Bound.** The Lagrangian band-constrained p-median bound
    (:mod:`zoning.solve.bounds`), or CP-SAT's when higher. For robust plans
    the Lagrangian relaxation keeps only the total's band: it relaxes the
