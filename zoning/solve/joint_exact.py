@@ -200,6 +200,7 @@ def solve_joint_exact(
     centres_first: bool = False,
     pair_cuts: bool = False,
     interrupt: Interrupt | None = None,
+    searching: threading.Event | None = None,
 ) -> JointExactResult:
     """Minimise Σ load · minutes to the zone's centre over contiguous plans within the band.
 
@@ -252,6 +253,10 @@ def solve_joint_exact(
     interrupt
         Lets another thread stop this solve early (:class:`Interrupt`); the result
         of an interrupted solve depends on timing and is to be discarded.
+    searching
+        Set when the model is built and CP-SAT's first search starts (CP-SAT then
+        releases the GIL: a second model built in another thread from then on
+        does not delay this one).
 
     Returns
     -------
@@ -479,6 +484,8 @@ def solve_joint_exact(
         prm.max_deterministic_time = left
         prm.max_time_in_seconds = max(0.01, wall_cap - (time.perf_counter() - t0))
         ts = time.perf_counter()
+        if searching is not None:
+            searching.set()
         st = solver.solve(model, _Callback("travel"))
         det_used += solver.deterministic_time
         fired = st not in (cp_model.OPTIMAL, cp_model.INFEASIBLE) and (
@@ -667,21 +674,31 @@ def _portfolio(
     elsewhere; together they prove what either proves.
     """
     interrupt = Interrupt()
+    searching = threading.Event()
     box: list[JointExactResult | BaseException] = []
 
     def second() -> None:
+        searching.wait()  # build this model while CP-SAT searches the first (no GIL)
         try:
-            box.append(solve_joint_exact(jp, interrupt=interrupt, **options, **PAIR_STRATEGY))
+            if not interrupt.requested:
+                box.append(solve_joint_exact(jp, interrupt=interrupt, **options, **PAIR_STRATEGY))
         except BaseException as exc:  # re-raised in the calling thread
             box.append(exc)
 
     thread = threading.Thread(target=second, name="zoning-pair-cuts", daemon=True)
     thread.start()
     try:
-        first = _labelled(solve_joint_exact(jp, progress=progress, **options, **LARGE_STRATEGY))
+        first = _labelled(
+            solve_joint_exact(
+                jp, progress=progress, searching=searching, **options, **LARGE_STRATEGY
+            )
+        )
     except BaseException:
+        interrupt.stop()
+        searching.set()
         stop_and_wait(interrupt, thread)
         raise
+    searching.set()  # also when the first ended before searching (e.g. nothing to solve)
     if first.status in ("optimal", "infeasible"):
         stop_and_wait(interrupt, thread)
         first.phases.append(
