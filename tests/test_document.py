@@ -222,6 +222,24 @@ def test_english(planned: Path, tmp_path: Path) -> None:
         assert (f"{en} " in text) == (zh in features), en
 
 
+@pytest.mark.parametrize(
+    ("moved", "sentence"),
+    [(["s1"], "1 station changes zone: "), (["s1", "s2"], "2 stations change zone: ")],
+)
+def test_the_english_before_after_sentence_agrees_in_number(
+    planned: Path, tmp_path: Path, moved: list[str], sentence: str
+) -> None:
+    report = json.loads((planned / "report.json").read_text(encoding="utf-8"))
+    report["before_after"]["stations_moved"] = len(moved)
+    report["before_after"]["moved"] = moved
+    set_language("en")
+    try:
+        text = text_of(document_from_report(report, tmp_path / "en.docx"))
+    finally:
+        set_language("zh")
+    assert f"Compared with today, {sentence}" in text
+
+
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 def test_libreoffice_opens_it_as_a4(planned: Path, tmp_path: Path) -> None:
     """Open the document as a person would: LibreOffice converts it to PDF."""

@@ -637,7 +637,9 @@ def _before_after(d: _Doc, report: Mapping[str, Any], names: Mapping[str, str]) 
         tr(
             f"与现状相比，{n0(ba.get('stations_moved'))} 个派出所调整了所属防区"
             + (f"：{'、'.join(moved)}。" if moved else "。"),
-            f"Compared with today, {n0(ba.get('stations_moved'))} stations change zone"
+            f"Compared with today, {n0(ba.get('stations_moved'))} "
+            + ("station changes" if ba.get("stations_moved") == 1 else "stations change")
+            + " zone"
             + (f": {', '.join(moved)}." if moved else "."),
         )
     )
