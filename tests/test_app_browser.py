@@ -263,7 +263,7 @@ def test_app_in_headless_chromium_stays_on_localhost(server: str, tmp_path: Path
             page.on("websocket", lambda ws: requests.append(ws.url))
             page.goto(server)
             page.get_by_role("button", name="使用示例县").click()
-            table = page.get_by_test_id("stTable")
+            table = page.get_by_test_id("stTable").first  # the zones; then today vs the plan
             rows = table.locator("tbody tr")
             expect(rows).to_have_count(5, timeout=90_000)
             before = table.inner_text()
@@ -291,12 +291,16 @@ def test_app_in_headless_chromium_stays_on_localhost(server: str, tmp_path: Path
             with page.expect_download() as download:
                 page.get_by_role("button", name="下载打印地图（PDF）").click()
             pdf = Path(download.value.path()).read_bytes()
+            with page.expect_download() as download:
+                page.get_by_role("button", name="下载方案报告（Word）").click()
+            docx = Path(download.value.path()).read_bytes()
         finally:
             browser.close()
     assert html.lstrip().lower().startswith("<!doctype html>") and "leaflet" in html.lower()
     assert external_resources(html) == []  # self-contained: nothing to fetch
     assert "4 个防区" in html
     assert pdf.startswith(b"%PDF")
+    assert docx.startswith(b"PK") and b"word/document.xml" in docx
     outside = [
         url
         for url in requests

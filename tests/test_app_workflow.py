@@ -4,6 +4,7 @@ locks that follow stations, stable zone colours, print-map downloads, column map
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import warnings
 from pathlib import Path
@@ -118,12 +119,25 @@ def test_zone_colours_stay_with_the_zones_across_replans(app: Any) -> None:
         assert colour in page
 
 
-def test_print_map_downloads(app: Any) -> None:
+def test_print_map_and_report_downloads(app: Any) -> None:
     buttons = {b.key: b for b in app.download_button}
-    assert {"dl_map", "dl_excel", "dl_scenario", "dl_png", "dl_pdf"} <= set(buttons)
+    assert {"dl_map", "dl_excel", "dl_scenario", "dl_docx", "dl_png", "dl_pdf"} <= set(buttons)
     files = app.session_state["run"]["files"]
     assert files["pdf"].read_bytes().startswith(b"%PDF")
     assert files["png"].read_bytes().startswith(b"\x89PNG")
+    # the decision blocks the command line writes: in report.json and so in the Word report
+    report = json.loads(files["report"].read_text(encoding="utf-8"))
+    assert report["before_after"]["after"]["mean_minutes"] > 0
+    assert report["staffing"]["status"] != "unavailable"  # the demo has officers
+    assert report["profiles"]["time"]["zones"]
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(str(files["docx"])).paragraphs)
+    assert "与现状相比" in text and "报告中没有前后对比数据" not in text
+    assert "报告中没有警力调配数据" not in text
+    # and on the page: today against the plan, the rows the map's panel shows
+    shown = [t.value for t in app.table if list(t.value.columns) == ["现状", "方案"]]
+    assert len(shown) == 1 and "负荷极差" in shown[0].index
 
 
 def test_locks_that_follow_never_point_past_k() -> None:

@@ -333,9 +333,12 @@ def _plan(
 ) -> dict[str, Any]:
     """Compute loads, partition, write the outputs into ``out``; time it all.
 
+    The report carries the decision blocks the command line writes (before/after,
+    staffing, incident profiles), so the downloaded Word report and Excel hold them.
     With the ``previous`` run, zones that continue a previous zone keep its colour
     (the ``colour`` column of the zones frame, used by every map).
     """
+    from zoning.workflow.decision import add_decision_blocks
     from zoning.workflow.plan import load_from_scenario, write_outputs
     from zoning.workflow.run import plan_stations
 
@@ -349,6 +352,7 @@ def _plan(
             incidents=data.incidents,
         )
         result = plan_stations(data.frame, load, scenario=scenario, source=data.stations_path.name)
+        add_decision_blocks(result, data.frame, scenario)
         before = previous["result"].zones if previous is not None else None
         colours = stable_colours(result.zones, before)
         if colours is not None:
@@ -712,9 +716,30 @@ def _results(st: Any, state: Any, data: Data) -> None:
         html(map_file.read_text(encoding="utf-8"), height=640)
     st.subheader(tr("防区一览", "Zones"))
     st.table(_zone_table(result))
+    before_after = before_after_table(report)
+    if before_after is not None:
+        st.subheader(tr("与现状对比", "Compared with today"))
+        st.table(before_after)
     _downloads(st, run, data)
     for note in run["notes"]:
         st.warning(_md(note))
+
+
+def before_after_table(report: dict[str, Any]) -> Any:
+    """Today against the plan (``None`` without a ``before_after`` block), as the map shows it."""
+    import pandas as pd
+
+    from zoning.decision.display import before_after_rows
+
+    ba = report.get("before_after")
+    if not ba:
+        return None
+    rows = before_after_rows(ba)
+    return pd.DataFrame(
+        [r[1:] for r in rows],
+        index=pd.Index([r[0] for r in rows], name=tr("指标", "Measure")),
+        columns=[tr("现状", "Today"), tr("方案", "Plan")],
+    )
 
 
 def frontier_table(report: dict[str, Any]) -> Any:
@@ -800,7 +825,7 @@ def _downloads(st: Any, run: dict[str, Any], data: Data) -> None:
     from zoning.scenario import scenario_to_text
 
     files = run["files"]
-    cols = st.columns(5)
+    cols = st.columns(6)
     cols[0].download_button(
         tr("下载地图（HTML）", "Download the map (HTML)"),
         files["map"].read_bytes(),
@@ -817,10 +842,18 @@ def _downloads(st: Any, run: dict[str, Any], data: Data) -> None:
         on_click="ignore",
         key="dl_excel",
     )
+    cols[3].download_button(
+        tr("下载方案报告（Word）", "Download the report (Word)"),
+        files["docx"].read_bytes(),  # written from report.json by write_outputs
+        file_name="report.docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        on_click="ignore",
+        key="dl_docx",
+    )
     for col, kind, label, mime in (
-        (cols[3], "png", tr("下载打印地图（PNG）", "Download the print map (PNG)"), "image/png"),
+        (cols[4], "png", tr("下载打印地图（PNG）", "Download the print map (PNG)"), "image/png"),
         (
-            cols[4],
+            cols[5],
             "pdf",
             tr("下载打印地图（PDF）", "Download the print map (PDF)"),
             "application/pdf",
