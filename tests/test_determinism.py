@@ -21,8 +21,13 @@ from zoning.solve.partition import Plan, partition
 
 
 @contextmanager
-def busy_cores(count: int = 2) -> Iterator[None]:
-    """CPU-bound processes competing with the solver; ended by their ids afterwards."""
+def busy_cores(count: int = 1) -> Iterator[None]:
+    """CPU-bound processes competing with the solver; ended by their ids afterwards.
+
+    One is enough to make the machine busy: with the suite's other worker (and, from
+    31 stations, the solver's second model) more is runnable than there are cores on
+    the 2-core CI machine; a second burnt CPU that every other test then lacked.
+    """
     hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
     try:
         yield
