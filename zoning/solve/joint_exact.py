@@ -349,18 +349,9 @@ def solve_joint_exact(
     for (i, j), var in y.items():
         if i != j:
             model.add(var <= sum(y[k, j] for k in adj[i] if (k, j) in y))
-    if pair_cuts:
-        # the separator cut of every two adjacent stations, up front: a centre outside
-        # the pair that serves one of them serves a neighbour of the pair
+    if pair_cuts:  # the cut loop's cut for every two adjacent stations, up front
         for a, b in p.edges.tolist():
-            border = sorted({k for v in (a, b) for k in adj[v]} - {a, b})
-            for j in centres:
-                if j in (a, b):
-                    continue
-                outside = sum(y[k, j] for k in border if (k, j) in y)
-                for i in (a, b):
-                    if (i, j) in y:
-                        model.add(y[i, j] <= outside)
+            _cut_off(model, y, adj, centres, {a, b})
     arc: dict[tuple[int, int], Any] = {}
     depth: list[Any] = []
     if formulation == "tree":
@@ -521,13 +512,7 @@ def solve_joint_exact(
             break
         # cut loop: separate every stray piece from every centre outside it, solve again
         for _, piece in pieces:
-            border = sorted({k for v in piece for k in adj[v] if k not in piece})
-            for j in centres:
-                if j in piece:
-                    continue
-                for i in sorted(piece):
-                    if (i, j) in y:
-                        model.add(y[i, j] <= sum(y[k, j] for k in border if (k, j) in y))
+            _cut_off(model, y, adj, centres, piece)
         if best is not None:
             set_hint(best[1], best[2])
         status = "feasible" if best is not None else "unknown"
@@ -732,6 +717,25 @@ def stop_and_wait(interrupt: Interrupt, thread: threading.Thread) -> None:
     while thread.is_alive():
         interrupt.stop()
         thread.join(0.05)
+
+
+def _cut_off(
+    model: Any,
+    y: dict[tuple[int, int], Any],
+    adj: list[list[int]],
+    centres: list[int],
+    piece: set[int],
+) -> None:
+    """Separator cuts ``y[i, j] ≤ Σ_{k ∈ N(piece)} y[k, j]`` for every station ``i`` of
+    ``piece`` and every centre ``j`` outside it: a centre that serves a station of the
+    piece reaches it through a neighbour of the piece it also serves."""
+    border = sorted({k for v in piece for k in adj[v] if k not in piece})
+    for j in centres:
+        if j in piece:
+            continue
+        for i in sorted(piece):
+            if (i, j) in y:
+                model.add(y[i, j] <= sum(y[k, j] for k in border if (k, j) in y))
 
 
 def _add_exclusions(
